@@ -1,0 +1,12 @@
+/*
+ * tn_tools.h: the subcommands of the tannin executable. Each takes argv
+ * with argv[0] = its own name and returns the process exit status.
+ */
+#ifndef TN_TOOLS_H
+#define TN_TOOLS_H
+
+int tn_cmd_segment(int argc, char **argv);
+int tn_cmd_bench(int argc, char **argv);
+int tn_cmd_quickstart(int argc, char **argv);
+
+#endif
