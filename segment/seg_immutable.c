@@ -156,14 +156,42 @@ static inline uint32_t unpack_one(const uint8_t *p, uint64_t bit, uint64_t mask)
     return (uint32_t)((w >> (bit & 7)) & mask);
 }
 
+/* One function per width, so the compiler sees constant shifts and masks.
+ * Eight values of B bits are B whole bytes: after a head that reaches a
+ * multiple of eight, each group is decoded with fully constant offsets. */
+#define UNPACK_FN(B)                                                          \
+    static void unpack_##B(const uint8_t *p, uint64_t first, uint32_t n,      \
+                           uint32_t *out)                                     \
+    {                                                                         \
+        const uint64_t mask = (B == 32) ? 0xffffffffull : ((1ull << B) - 1);  \
+        uint32_t i = 0;                                                       \
+        for (; i < n && ((first + i) & 7); i++)                               \
+            out[i] = unpack_one(p, (first + i) * B, mask);                    \
+        const uint8_t *g = p + (first + i) / 8 * B;                           \
+        for (; i + 8 <= n; i += 8, g += B)                                    \
+            for (uint32_t j = 0; j < 8; j++)                                  \
+                out[i + j] = unpack_one(g, j * B, mask);                      \
+        for (; i < n; i++)                                                    \
+            out[i] = unpack_one(p, (first + i) * B, mask);                    \
+    }
+UNPACK_FN(1) UNPACK_FN(2) UNPACK_FN(3) UNPACK_FN(4) UNPACK_FN(5) UNPACK_FN(6)
+UNPACK_FN(7) UNPACK_FN(8) UNPACK_FN(9) UNPACK_FN(10) UNPACK_FN(11) UNPACK_FN(12)
+UNPACK_FN(13) UNPACK_FN(14) UNPACK_FN(15) UNPACK_FN(16) UNPACK_FN(17) UNPACK_FN(18)
+UNPACK_FN(19) UNPACK_FN(20) UNPACK_FN(21) UNPACK_FN(22) UNPACK_FN(23) UNPACK_FN(24)
+UNPACK_FN(25) UNPACK_FN(26) UNPACK_FN(27) UNPACK_FN(28) UNPACK_FN(29) UNPACK_FN(30)
+UNPACK_FN(31) UNPACK_FN(32)
+
+typedef void (*unpack_fn)(const uint8_t *, uint64_t, uint32_t, uint32_t *);
+static const unpack_fn unpackers[33] = {
+    NULL, unpack_1, unpack_2, unpack_3, unpack_4, unpack_5, unpack_6, unpack_7,
+    unpack_8, unpack_9, unpack_10, unpack_11, unpack_12, unpack_13, unpack_14,
+    unpack_15, unpack_16, unpack_17, unpack_18, unpack_19, unpack_20, unpack_21,
+    unpack_22, unpack_23, unpack_24, unpack_25, unpack_26, unpack_27, unpack_28,
+    unpack_29, unpack_30, unpack_31, unpack_32};
+
 void imm_unpack(const imm_col *c, uint64_t first, uint32_t n, uint32_t *out)
 {
-    const uint8_t *p = SECT(c, fwd);
-    uint32_t nb = c->h->nbits;
-    uint64_t mask = (nb == 32) ? 0xffffffffull : ((1ull << nb) - 1);
-    uint64_t bit = first * nb;
-    for (uint32_t i = 0; i < n; i++, bit += nb)
-        out[i] = unpack_one(p, bit, mask);
+    unpackers[c->h->nbits](SECT(c, fwd), first, n, out); /* nbits checked at open */
 }
 
 static void ic_dict_get(const seg_col *sc, uint32_t id, seg_value *out)

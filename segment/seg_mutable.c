@@ -85,12 +85,20 @@ static void plist_add(seg_mutable *m, mut_plist *pl, uint32_t doc)
 {
     uint32_t len = atomic_load_explicit(&pl->len, memory_order_relaxed);
     uint32_t *docs = atomic_load_explicit(&pl->docs, memory_order_relaxed);
-    if (len && docs[len - 1] == doc)
+    if (len == 0) {
+        pl->first = doc;
+        atomic_store_explicit(&pl->len, 1, memory_order_release);
+        return;
+    }
+    uint32_t last = len == 1 ? pl->first : docs[len - 1];
+    if (last == doc)
         return; /* a multi-value row repeating a value */
-    if (len == pl->cap) {
+    if (len >= pl->cap) {
         uint32_t cap = pl->cap ? pl->cap * 2 : 4;
         uint32_t *nd = mut_alloc(m, cap * sizeof *nd);
-        if (len)
+        if (len == 1)
+            nd[0] = pl->first;
+        else
             memcpy(nd, docs, len * sizeof *nd);
         atomic_store_explicit(&pl->docs, nd, memory_order_release);
         mut_retire(m, docs);
@@ -118,9 +126,13 @@ static uint32_t plist_visible(const uint32_t *docs, uint32_t len, uint32_t ndocs
 static roaring_bitmap_t *plist_bitmap(const mut_plist *pl, uint32_t ndocs)
 {
     uint32_t len = atomic_load_explicit(&pl->len, memory_order_acquire);
-    const uint32_t *docs = atomic_load_explicit(&pl->docs, memory_order_acquire);
-    uint32_t n = len ? plist_visible(docs, len, ndocs) : 0;
     roaring_bitmap_t *r = roaring_bitmap_create();
+    if (len == 1 && pl->first < ndocs)
+        roaring_bitmap_add(r, pl->first);
+    if (len < 2)
+        return r;
+    const uint32_t *docs = atomic_load_explicit(&pl->docs, memory_order_acquire);
+    uint32_t n = plist_visible(docs, len, ndocs);
     if (n)
         roaring_bitmap_add_many(r, n, docs);
     return r;
@@ -205,12 +217,29 @@ static mut_htab *htab_new(seg_mutable *m, uint32_t nslots)
     return t;
 }
 
-static void htab_put(mut_htab *t, uint64_t h, uint32_t id)
+static uint64_t slot_of(uint64_t h, uint32_t id)
+{
+    return (h & 0xffffffff00000000ull) | (id + 1u);
+}
+
+/* Probes for v: returns its id, or -1 with *empty set to the free slot. */
+static int64_t htab_probe(const mut_htab *t, const mut_dict *d, seg_phys phys,
+                          seg_value v, uint64_t h, uint32_t *empty)
 {
     uint32_t i = (uint32_t)h & t->mask;
-    while (atomic_load_explicit(&t->slot[i], memory_order_relaxed))
+    for (;;) {
+        uint64_t s = atomic_load_explicit(&t->slot[i], memory_order_acquire);
+        if (!s) {
+            *empty = i;
+            return -1;
+        }
+        if ((s >> 32) == (h >> 32)) {
+            uint32_t id = (uint32_t)s - 1;
+            if (value_eq(phys, dict_value(d, phys, id), v))
+                return id;
+        }
         i = (i + 1) & t->mask;
-    atomic_store_explicit(&t->slot[i], id + 1, memory_order_release);
+    }
 }
 
 static void dict_grow(seg_mutable *m, mut_dict *d, seg_phys phys)
@@ -218,8 +247,13 @@ static void dict_grow(seg_mutable *m, mut_dict *d, seg_phys phys)
     mut_htab *old = atomic_load_explicit(&d->htab, memory_order_relaxed);
     mut_htab *t = htab_new(m, (old->mask + 1) * 2);
     uint32_t n = atomic_load_explicit(&d->count, memory_order_relaxed);
-    for (uint32_t id = 0; id < n; id++)
-        htab_put(t, value_hash(phys, dict_value(d, phys, id)), id);
+    for (uint32_t id = 0; id < n; id++) {
+        uint64_t h = value_hash(phys, dict_value(d, phys, id));
+        uint32_t i = (uint32_t)h & t->mask;
+        while (atomic_load_explicit(&t->slot[i], memory_order_relaxed))
+            i = (i + 1) & t->mask;
+        atomic_store_explicit(&t->slot[i], slot_of(h, id), memory_order_relaxed);
+    }
     atomic_store_explicit(&d->htab, t, memory_order_release);
     mut_retire(m, old);
 }
@@ -228,15 +262,8 @@ int64_t mut_dict_find(const mut_dict *d, seg_phys phys, seg_value v)
 {
     v = canon(phys, v);
     const mut_htab *t = atomic_load_explicit(&d->htab, memory_order_acquire);
-    uint32_t i = (uint32_t)value_hash(phys, v) & t->mask;
-    for (;;) {
-        uint32_t s = atomic_load_explicit(&t->slot[i], memory_order_acquire);
-        if (!s)
-            return -1;
-        if (value_eq(phys, dict_value(d, phys, s - 1), v))
-            return s - 1;
-        i = (i + 1) & t->mask;
-    }
+    uint32_t empty;
+    return htab_probe(t, d, phys, v, value_hash(phys, v), &empty);
 }
 
 /* Copies string bytes into the segment's arena; blocks never move. */
@@ -259,13 +286,18 @@ static const char *arena_copy(seg_mutable *m, const char *p, uint32_t len)
     return dst;
 }
 
-static uint32_t dict_intern(seg_mutable *m, mut_col *c, seg_value v)
+/* Returns v's id, adding v when new (*added says which). */
+static uint32_t dict_intern(seg_mutable *m, mut_col *c, seg_value v, bool *added)
 {
     mut_dict *d = &c->dict;
-    int64_t found = mut_dict_find(d, c->phys, v);
+    v = canon(c->phys, v);
+    uint64_t h = value_hash(c->phys, v);
+    mut_htab *t = atomic_load_explicit(&d->htab, memory_order_relaxed);
+    uint32_t empty;
+    int64_t found = htab_probe(t, d, c->phys, v, h, &empty);
+    *added = found < 0;
     if (found >= 0)
         return (uint32_t)found;
-    v = canon(c->phys, v);
     uint32_t id = atomic_load_explicit(&d->count, memory_order_relaxed);
     cvec_ensure(m, &d->vals, id);
     uint8_t *e = mut_cvec_at(&d->vals, id);
@@ -275,12 +307,15 @@ static uint32_t dict_intern(seg_mutable *m, mut_col *c, seg_value v)
     } else {
         memcpy(e, &v, 8);
     }
-    cvec_ensure(m, &c->postings, id);
-    memset(mut_cvec_at(&c->postings, id), 0, sizeof(mut_plist));
+    if (c->inverted) {
+        cvec_ensure(m, &c->postings, id);
+        memset(mut_cvec_at(&c->postings, id), 0, sizeof(mut_plist));
+    }
     atomic_store_explicit(&d->count, id + 1, memory_order_release);
-    mut_htab *t = atomic_load_explicit(&d->htab, memory_order_relaxed);
-    htab_put(t, value_hash(c->phys, v), id);
-    if ((uint64_t)(id + 1) * 2 > t->mask + 1)
+    /* the entry is written before the slot that lets readers find it */
+    atomic_store_explicit(&t->slot[empty], slot_of(h, id), memory_order_release);
+    /* linear probing stays short up to about 70% full */
+    if ((uint64_t)(id + 1) * 10 > (uint64_t)(t->mask + 1) * 7)
         dict_grow(m, d, c->phys);
     return id;
 }
@@ -323,13 +358,15 @@ static bool name_in(const char *name, const char *const *list, uint32_t n)
     return false;
 }
 
-static void col_init(seg_mutable *m, mut_col *c, const seg_field *f, bool raw)
+static void col_init(seg_mutable *m, mut_col *c, const seg_field *f, bool raw,
+                     bool inverted)
 {
     memset(c, 0, sizeof *c);
     c->field = f;
     c->phys = seg_type_phys(f->type);
     c->sv = f->single_value;
     c->raw = raw;
+    c->inverted = inverted && !raw;
     cvec_init(&c->fwd, raw ? 8 : 4);
     cvec_init(&c->mv_end, 4);
     cvec_init(&c->mv_vals, 4);
@@ -376,7 +413,10 @@ int seg_mutable_create(const seg_schema *schema, const seg_mutable_opts *o,
     m->cols = tn_calloc(m->ncols, sizeof *m->cols);
     for (uint32_t i = 0; i < m->ncols; i++) {
         const seg_field *f = &m->base.schema->fields[i];
-        col_init(m, &m->cols[i], f, name_in(f->name, o->no_dict_columns, o->n_no_dict));
+        bool inv = !o->inverted_set ||
+                   name_in(f->name, o->inverted_columns, o->n_inverted);
+        col_init(m, &m->cols[i], f, name_in(f->name, o->no_dict_columns, o->n_no_dict),
+                 inv);
     }
     *out = m;
     return TN_OK;
@@ -391,22 +431,28 @@ static void append_sv(seg_mutable *m, mut_col *c, uint32_t doc, seg_value v)
         minmax_update(c, v, 0);
         return;
     }
-    uint32_t id = dict_intern(m, c, v);
+    bool added;
+    uint32_t id = dict_intern(m, c, v, &added);
     memcpy(mut_cvec_at(&c->fwd, doc), &id, 4);
-    plist_add(m, mut_cvec_at(&c->postings, id), doc);
-    minmax_update(c, dict_value(&c->dict, c->phys, id), id);
+    if (c->inverted)
+        plist_add(m, mut_cvec_at(&c->postings, id), doc);
+    if (added) /* min and max can only move when a new value arrives */
+        minmax_update(c, dict_value(&c->dict, c->phys, id), id);
 }
 
 static void append_mv(seg_mutable *m, mut_col *c, uint32_t doc,
                       const seg_value *vals, uint32_t n)
 {
     for (uint32_t k = 0; k < n; k++) {
-        uint32_t id = dict_intern(m, c, vals[k]);
+        bool added;
+        uint32_t id = dict_intern(m, c, vals[k], &added);
         cvec_ensure(m, &c->mv_vals, c->mv_total);
         memcpy(mut_cvec_at(&c->mv_vals, c->mv_total), &id, 4);
         c->mv_total++;
-        plist_add(m, mut_cvec_at(&c->postings, id), doc);
-        minmax_update(c, dict_value(&c->dict, c->phys, id), id);
+        if (c->inverted)
+            plist_add(m, mut_cvec_at(&c->postings, id), doc);
+        if (added)
+            minmax_update(c, dict_value(&c->dict, c->phys, id), id);
     }
     cvec_ensure(m, &c->mv_end, doc);
     memcpy(mut_cvec_at(&c->mv_end, doc), &c->mv_total, 4);
@@ -476,7 +522,7 @@ void mut_free(seg_mutable *m)
         cvec_free(&c->mv_end);
         cvec_free(&c->mv_vals);
         uint32_t card = atomic_load_explicit(&c->dict.count, memory_order_relaxed);
-        for (uint32_t id = 0; id < card; id++) {
+        for (uint32_t id = 0; id < card && c->inverted; id++) {
             mut_plist *pl = mut_cvec_at(&c->postings, id);
             free(atomic_load_explicit(&pl->docs, memory_order_relaxed));
         }
@@ -552,6 +598,8 @@ static uint32_t mc_read_mv(const seg_col *c, uint32_t doc, uint32_t *ids, uint32
 static const roaring_bitmap_t *mc_bitmap(const seg_col *c, uint32_t id)
 {
     const mut_col *mc = c->impl;
+    if (!mc->inverted || id >= c->cardinality)
+        return NULL;
     return plist_bitmap(mut_cvec_at(&mc->postings, id), c->ndocs);
 }
 
@@ -596,7 +644,7 @@ void mut_column_open(const seg_mutable *m, uint32_t idx, uint32_t ndocs, seg_col
     out->ndocs = ndocs;
     out->single_value = mc->sv;
     out->has_dict = !mc->raw;
-    out->has_inverted = !mc->raw;
+    out->has_inverted = mc->inverted;
     out->cardinality = atomic_load_explicit(&mc->dict.count, memory_order_acquire);
     out->max_mv = mc->sv ? 1 : atomic_load_explicit(&mc->max_mv, memory_order_relaxed);
     if (atomic_load_explicit(&mc->has_minmax, memory_order_acquire)) {

@@ -28,6 +28,12 @@ typedef struct seg_mutable_opts {
      * (Pinot's noDictionaryColumns); only numeric single-value columns. */
     const char *const *no_dict_columns;
     uint32_t n_no_dict;
+    /* Inverted indexes while consuming (Pinot's invertedIndexColumns): with
+     * inverted_set, only these columns keep posting lists; otherwise every
+     * dictionary column does. Columns without one are scanned. */
+    const char *const *inverted_columns;
+    uint32_t n_inverted;
+    bool inverted_set;
 } seg_mutable_opts;
 
 /* Creates an empty mutable segment over a copy of schema. */

@@ -29,11 +29,14 @@ static inline void *mut_cvec_at(const mut_cvec *v, uint64_t i)
     return dir[i >> MUT_CHUNK_SHIFT] + (i & (MUT_CHUNK_LEN - 1)) * v->width;
 }
 
-/* Sorted doc ids, appended at the end only. */
+/* Sorted doc ids, appended at the end only. Most values of a high
+ * cardinality column occur once, so the first doc id is kept inline and
+ * the array is allocated at the second. */
 typedef struct mut_plist {
-    _Atomic(uint32_t *) docs;
+    _Atomic(uint32_t *) docs;   /* valid when len >= 2 */
     _Atomic uint32_t len;
-    uint32_t cap; /* writer only */
+    uint32_t first;             /* the doc when len == 1 */
+    uint32_t cap;               /* writer only */
 } mut_plist;
 
 typedef struct mut_str {
@@ -41,9 +44,13 @@ typedef struct mut_str {
     uint32_t len;
 } mut_str;
 
+/* A slot is (hash >> 32) << 32 | (id + 1), 0 when empty: the stored hash
+ * bits reject almost every non-matching slot without touching the
+ * dictionary, in 8 bytes (the table is written to fresh memory as it grows,
+ * which costs more than the rare extra compare). */
 typedef struct mut_htab {
     uint32_t mask;
-    _Atomic uint32_t slot[]; /* 0 = empty, else id + 1 */
+    _Atomic uint64_t slot[];
 } mut_htab;
 
 typedef struct mut_dict {
@@ -57,6 +64,7 @@ typedef struct mut_col {
     seg_phys phys;
     bool sv;
     bool raw;                   /* no dictionary: fwd holds 8-byte values */
+    bool inverted;              /* keeps posting lists */
     mut_cvec fwd;               /* single-value: ids (4 B) or raw (8 B) */
     mut_cvec mv_end;            /* multi-value: end offset per doc */
     mut_cvec mv_vals;           /* multi-value: ids */

@@ -82,14 +82,19 @@ static void seg_keymap_free(seg_keymap *km)
 }
 
 /* Field whose name equals key ignoring case (at most one: the schema
- * rejects names that differ only in case), or -1. */
+ * rejects names that differ only in case), or -1; *exact tells whether the
+ * case matches too. Exact keys are the common case, so strcmp goes first. */
 static int seg_keymap_find(const seg_keymap *km, const seg_schema *s,
-                           const char *key)
+                           const char *key, bool *exact)
 {
     uint32_t h = seg_hash_ci(key);
     for (uint32_t j = h & km->mask; km->slots[j] >= 0; j = (j + 1) & km->mask) {
         int32_t f = km->slots[j];
-        if (km->hashes[f] == h && strcasecmp(s->fields[f].name, key) == 0)
+        if (km->hashes[f] != h)
+            continue;
+        const char *name = s->fields[f].name;
+        *exact = strcmp(name, key) == 0;
+        if (*exact || strcasecmp(name, key) == 0)
             return f;
     }
     return -1;
@@ -103,10 +108,10 @@ static void seg_keymap_match(seg_keymap *km, const seg_schema *s,
     memset(km->items, 0, s->nfields * sizeof *km->items);
     km->nfixups = 0;
     for (const cJSON *j = obj->child; j; j = j->next) {
-        int f = seg_keymap_find(km, s, j->string);
+        bool exact;
+        int f = seg_keymap_find(km, s, j->string, &exact);
         if (f < 0)
             continue;
-        bool exact = strcmp(s->fields[f].name, j->string) == 0;
         if (exact || !km->items[f] || !km->exact[f]) {
             km->items[f] = j;
             km->exact[f] = exact;
@@ -380,9 +385,11 @@ static int seg_conv(seg_row *row, const seg_field *f, const cJSON *j,
     if (cJSON_IsString(j))
         return seg_conv_text(f, j, out, err);
     if (cJSON_IsBool(j) && f->type != SEG_TIMESTAMP) {
-        out->i = cJSON_IsTrue(j);
-        if (seg_type_phys(f->type) == SEG_PHYS_F32 || seg_type_phys(f->type) == SEG_PHYS_F64)
-            out->d = (double)out->i;
+        bool on = cJSON_IsTrue(j);
+        if (f->type == SEG_FLOAT || f->type == SEG_DOUBLE)
+            out->d = on;
+        else
+            out->i = on;
         return TN_OK;
     }
     return seg_bad_value(f, j, err);

@@ -483,6 +483,8 @@ int seg_json_parse_object(const char *text, size_t len, void **out, char *err)
         return tn_err(err, TN_EINVAL, "empty JSON input");
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    /* cJSON's position is where it gave up: at the offending byte or, for
+     * a bad key, just past it */
     if (!root)
         return tn_err(err, TN_EINVAL, "malformed JSON at byte %zu",
                       end ? (size_t)(end - text) : (size_t)0);
@@ -755,8 +757,8 @@ static int seg_field_type(seg_field *f, const cJSON *obj, char *err)
                       j->valuestring);
     j = cJSON_GetObjectItemCaseSensitive(obj, "singleValueField");
     if (j && !cJSON_IsBool(j))
-        return tn_err(err, TN_EINVAL, "field '%s': singleValueField must be true or false",
-                      f->name);
+        return tn_err(err, TN_EINVAL,
+                      "field '%s': singleValueField must be true or false", f->name);
     f->single_value = !j || cJSON_IsTrue(j);
     return TN_OK;
 }
@@ -826,7 +828,8 @@ static int seg_schema_time_spec(seg_schema *s, const cJSON *spec, char *err)
     const cJSON *size = cJSON_GetObjectItemCaseSensitive(g, "timeUnitSize");
     const cJSON *tfmt = cJSON_GetObjectItemCaseSensitive(g, "timeFormat");
     if (!cJSON_IsObject(g) || !cJSON_IsString(unit))
-        return tn_err(err, TN_EINVAL, "timeFieldSpec needs a granularity spec with a timeType");
+        return tn_err(err, TN_EINVAL,
+                      "timeFieldSpec needs a granularity spec with a timeType");
     if (size && !(cJSON_IsNumber(size) && size->valuedouble >= 1 &&
                   size->valuedouble <= INT32_MAX))
         return tn_err(err, TN_EINVAL, "timeFieldSpec: bad timeUnitSize");
@@ -873,10 +876,14 @@ static int seg_schema_from_json(seg_schema *s, const cJSON *root, char *err)
     if (!cJSON_IsString(name) || !*name->valuestring)
         return tn_err(err, TN_EINVAL, "schema has no schemaName");
     s->name = tn_strdup(name->valuestring);
-    uint32_t cap = 1;
-    for (const cJSON *j = root->child; j; j = j->next)
+    /* JSON may repeat a key, and cJSON keeps every copy */
+    uint32_t cap = 0;
+    for (const cJSON *j = root->child; j; j = j->next) {
         if (seg_group_role(j->string) >= 0 && cJSON_IsArray(j))
             cap += (uint32_t)cJSON_GetArraySize(j);
+        else if (strcmp(j->string, "timeFieldSpec") == 0)
+            cap++;
+    }
     s->fields = tn_calloc(cap, sizeof *s->fields);
     /* groups in document order, so rendering and re-parsing keeps columns
      * in place */
@@ -943,7 +950,9 @@ static cJSON *seg_default_json(const seg_field *f)
     case SEG_PHYS_F64:
         if (isfinite(v.d))
             return cJSON_CreateNumber(v.d);
-        return cJSON_CreateString(isnan(v.d) ? "NaN" : v.d > 0 ? "Infinity" : "-Infinity");
+        return cJSON_CreateString(isnan(v.d)  ? "NaN"
+                                  : v.d > 0   ? "Infinity"
+                                              : "-Infinity");
     default:
         break;
     }

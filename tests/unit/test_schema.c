@@ -270,6 +270,15 @@ START_TEST(legacy_time_field_spec)
     ck_assert_int_eq(f->time.unit_ms, 86400000);
     assert_round_trip(s);
     seg_schema_free(s);
+
+    /* a repeated key is another field, not an overflow */
+    s = parse_ok("{\"schemaName\":\"old\",\"timeFieldSpec\":{\"incomingGranularitySpec\":"
+                 "{\"name\":\"a\",\"dataType\":\"LONG\",\"timeType\":\"SECONDS\"}},"
+                 "\"timeFieldSpec\":{\"incomingGranularitySpec\":"
+                 "{\"name\":\"b\",\"dataType\":\"LONG\",\"timeType\":\"HOURS\"}}}");
+    ck_assert_uint_eq(s->nfields, 2);
+    ck_assert_int_eq(field(s, "b")->time.unit_ms, 3600000);
+    seg_schema_free(s);
 }
 END_TEST
 
