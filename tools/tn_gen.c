@@ -15,6 +15,7 @@
 #define N_REFERRER 2000
 #define N_CAMPAIGN 300
 #define N_PAGE 50
+#define N_OPEN_SESSIONS 4096
 
 static const char *const devices[] = {"mobile", "desktop", "tablet", "tv", "console"};
 static const char *const oses[] = {"android", "ios", "windows", "macos", "linux", "tvos"};
@@ -24,9 +25,19 @@ static const char *const actions[] = {"bounce", "click_video", "search", "scroll
 static const char *const real_countries[] = {"US", "GB", "DE", "FR", "IN", "BR", "JP",
                                              "CA", "ES", "IT", "MX", "AU", "NL", "SE", "PL"};
 
+/* Page views belong to sessions: a pool of open sessions, each event
+ * continuing one of them or (a quarter of the time) starting a new one for
+ * a user drawn from a skewed distribution over three million users. */
+typedef struct gen_session {
+    int64_t id;
+    int64_t user;
+} gen_session;
+
 struct tn_gen {
     uint64_t s;
     int64_t ts;
+    int64_t next_session;
+    gen_session open[N_OPEN_SESSIONS];
     char country[N_COUNTRY][8];
     char referrer[N_REFERRER][24];
     char campaign[N_CAMPAIGN][16];
@@ -65,6 +76,7 @@ tn_gen *tn_gen_new(uint64_t seed, int64_t start_ms)
     tn_gen *g = tn_calloc(1, sizeof *g);
     g->s = seed * 0x9e3779b97f4a7c15ull + 1;
     g->ts = start_ms;
+    g->next_session = (int64_t)(seed % 1000) * 1000000000LL;
     for (int i = 0; i < N_COUNTRY; i++)
         if (i < (int)TN_ARRAY_LEN(real_countries))
             snprintf(g->country[i], sizeof g->country[i], "%s", real_countries[i]);
@@ -114,9 +126,20 @@ static seg_value num(int64_t i)
     return v;
 }
 
+static gen_session *pick_session(tn_gen *g)
+{
+    gen_session *ss = &g->open[next(g) % N_OPEN_SESSIONS];
+    if (ss->id == 0 || unit(g) < 0.25) {
+        ss->id = ++g->next_session;
+        ss->user = skewed(g, 3000000, 3.0);
+    }
+    return ss;
+}
+
 void tn_gen_pageview(tn_gen *g, seg_row *row)
 {
     seg_row_reset(row);
+    const gen_session *ss = pick_session(g);
     g->ts += (int64_t)(next(g) % 3); /* a few events per millisecond */
     uint32_t campaign = unit(g) < 0.5 ? 0 : 1 + skewed(g, N_CAMPAIGN - 1, 2.0);
     uint32_t device = skewed(g, TN_ARRAY_LEN(devices), 1.5);
@@ -124,8 +147,8 @@ void tn_gen_pageview(tn_gen *g, seg_row *row)
     double p_bounce = 0.3 + 0.2 * (campaign % 3) / 2.0 + 0.05 * device;
     int bounced = unit(g) < p_bounce;
     seg_value v[15];
-    v[0] = num((int64_t)(next(g) >> 20));                 /* session_id */
-    v[1] = num(skewed(g, 3000000, 3.0));                  /* user_id */
+    v[0] = num(ss->id);
+    v[1] = num(ss->user);
     v[2] = str(g->country[skewed(g, N_COUNTRY, 3.0)]);
     v[3] = str(devices[device]);
     v[4] = str(oses[skewed(g, TN_ARRAY_LEN(oses), 1.5)]);
