@@ -250,6 +250,32 @@ static uint32_t ic_read_mv(const seg_col *sc, uint32_t doc, uint32_t *ids, uint3
     return n;
 }
 
+static void ic_read_ids_at(const seg_col *sc, const uint32_t *docs, uint32_t n,
+                           uint32_t *ids)
+{
+    const imm_col *c = sc->impl;
+    const uint8_t *p = SECT(c, fwd);
+    uint32_t nb = c->h->nbits;
+    uint64_t mask = (nb == 32) ? 0xffffffffull : ((1ull << nb) - 1);
+    for (uint32_t i = 0; i < n; i++)
+        ids[i] = unpack_one(p, (uint64_t)docs[i] * nb, mask);
+}
+
+static void ic_read_raw_at(const seg_col *sc, const uint32_t *docs, uint32_t n, void *out)
+{
+    const imm_col *c = sc->impl;
+    const uint8_t *p = SECT(c, fwd);
+    int64_t *oi = out;
+    double *od = out;
+    for (uint32_t i = 0; i < n; i++) {
+        switch (seg_type_phys(c->field->type)) {
+        case SEG_PHYS_I32: oi[i] = ((const int32_t *)p)[docs[i]]; break;
+        case SEG_PHYS_F32: od[i] = ((const float *)p)[docs[i]]; break;
+        default: memcpy(&oi[i], p + (size_t)docs[i] * 8, 8); break;
+        }
+    }
+}
+
 static void ic_read_raw(const seg_col *sc, uint32_t doc, uint32_t n, void *out)
 {
     const imm_col *c = sc->impl;
@@ -382,6 +408,8 @@ static const seg_col_ops imm_col_ops = {
     .read_ids = ic_read_ids,
     .read_mv = ic_read_mv,
     .read_raw = ic_read_raw,
+    .read_ids_at = ic_read_ids_at,
+    .read_raw_at = ic_read_raw_at,
     .bitmap = ic_bitmap,
     .nulls = ic_nulls,
     .doc_range = ic_doc_range,

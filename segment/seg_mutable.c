@@ -582,6 +582,22 @@ static void mc_read_raw(const seg_col *c, uint32_t doc, uint32_t n, void *out)
     }
 }
 
+static void mc_read_ids_at(const seg_col *c, const uint32_t *docs, uint32_t n,
+                           uint32_t *ids)
+{
+    const mut_col *mc = c->impl;
+    for (uint32_t i = 0; i < n; i++)
+        memcpy(&ids[i], mut_cvec_at(&mc->fwd, docs[i]), 4);
+}
+
+static void mc_read_raw_at(const seg_col *c, const uint32_t *docs, uint32_t n, void *out)
+{
+    const mut_col *mc = c->impl;
+    uint8_t *o = out;
+    for (uint32_t i = 0; i < n; i++)
+        memcpy(o + (size_t)i * 8, mut_cvec_at(&mc->fwd, docs[i]), 8);
+}
+
 static uint32_t mc_read_mv(const seg_col *c, uint32_t doc, uint32_t *ids, uint32_t cap)
 {
     const mut_col *mc = c->impl;
@@ -622,6 +638,8 @@ static const seg_col_ops mut_col_ops = {
     .read_ids = mc_read_ids,
     .read_mv = mc_read_mv,
     .read_raw = mc_read_raw,
+    .read_ids_at = mc_read_ids_at,
+    .read_raw_at = mc_read_raw_at,
     .bitmap = mc_bitmap,
     .nulls = mc_nulls,
 };

@@ -175,6 +175,14 @@ static void dc_read_ids(const seg_col *c, uint32_t doc, uint32_t n, uint32_t *id
     memset(ids, 0, (size_t)n * 4);
 }
 
+static void dc_read_ids_at(const seg_col *c, const uint32_t *docs, uint32_t n,
+                           uint32_t *ids)
+{
+    (void)c;
+    (void)docs;
+    memset(ids, 0, (size_t)n * 4);
+}
+
 static uint32_t dc_read_mv(const seg_col *c, uint32_t doc, uint32_t *ids, uint32_t cap)
 {
     (void)c;
@@ -204,6 +212,7 @@ static const seg_col_ops default_col_ops = {
     .dict_get = dc_dict_get,
     .dict_find = dc_dict_find,
     .read_ids = dc_read_ids,
+    .read_ids_at = dc_read_ids_at,
     .read_mv = dc_read_mv,
     .bitmap = dc_bitmap,
     .nulls = dc_all,

@@ -82,6 +82,12 @@ typedef struct seg_col_ops {
     /* Raw values of n consecutive documents, for columns without a
      * dictionary: int64 for integer types, double for float types. */
     void (*read_raw)(const seg_col *c, uint32_t doc, uint32_t n, void *out);
+    /* The same for the n documents listed in docs (ascending): the shape of
+     * the work after a filter (see roaring_read_uint32_iterator). */
+    void (*read_ids_at)(const seg_col *c, const uint32_t *docs, uint32_t n,
+                        uint32_t *ids);
+    void (*read_raw_at)(const seg_col *c, const uint32_t *docs, uint32_t n,
+                        void *out);
     /* Documents whose value (or one of whose values) has dictionary id id;
      * NULL when the column has no inverted index. The bitmap may be a
      * read-only view of the segment's storage: never modify it, release it
