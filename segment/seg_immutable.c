@@ -27,11 +27,14 @@ static int check_sections(const seg_colhdr *h, uint64_t total, const char *name,
     const seg_sect *all[] = {&h->dict, &h->dict_offs, &h->fwd, &h->mv_offs, &h->inv,
                              &h->inv_data, &h->doc_starts, &h->nulls,
                              &h->range_firsts, &h->range_inv, &h->range_data};
+    /* sections start SEG_ALIGN-aligned (seg_format.h); the offset arrays
+     * and tables are read in place as uint32_t and seg_sect, so a shifted
+     * offset would be a misaligned read, not just a wrong one */
     for (size_t i = 0; i < TN_ARRAY_LEN(all); i++)
-        if (!sect_ok(all[i], total))
+        if (!sect_ok(all[i], total) || all[i]->off % SEG_ALIGN)
             return tn_err(err, TN_ECORRUPT,
-                          "column '%s': section %zu [%llu, +%llu) lies outside the "
-                          "%llu-byte column", name, i,
+                          "column '%s': section %zu [%llu, +%llu) is misaligned or lies "
+                          "outside the %llu-byte column", name, i,
                           (unsigned long long)all[i]->off,
                           (unsigned long long)all[i]->len, (unsigned long long)total);
     return TN_OK;
@@ -363,19 +366,26 @@ static void filter_bucket(const seg_col *sc, const roaring_bitmap_t *bucket,
 {
     roaring_uint32_iterator_t it;
     roaring_init_iterator(bucket, &it);
-    uint32_t ids[256];
+    /* room for every value of the longest document: a fixed-size buffer
+     * missed the documents whose only value in range lay past its end */
+    uint32_t cap = TN_MAX(sc->max_mv, 1u);
+    uint32_t *ids = tn_malloc((size_t)cap * 4);
     for (; it.has_value; roaring_advance_uint32_iterator(&it)) {
         uint32_t doc = it.current_value, n = 1;
-        if (sc->single_value)
+        if (sc->single_value) {
             ic_read_ids(sc, doc, 1, ids);
-        else
-            n = TN_MIN(ic_read_mv(sc, doc, ids, 256), 256u);
+        } else if ((n = ic_read_mv(sc, doc, ids, cap)) > cap) {
+            cap = n;
+            ids = tn_realloc(ids, (size_t)cap * 4);
+            ic_read_mv(sc, doc, ids, cap);
+        }
         for (uint32_t k = 0; k < n; k++)
             if (ids[k] >= first && ids[k] <= last) {
                 roaring_bitmap_add(out, doc);
                 break;
             }
     }
+    free(ids);
 }
 
 static const roaring_bitmap_t *ic_range_bitmap(const seg_col *sc, uint32_t first,

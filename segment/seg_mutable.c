@@ -166,13 +166,17 @@ static uint64_t hash_bytes(const char *p, uint32_t len)
 }
 
 /* Values are kept canonical so equal values hash and compare equal: floats
- * are rounded to float precision and every NaN is one NaN. */
+ * are rounded to float precision, every NaN is one NaN, and -0.0 is 0.0
+ * (they compare equal, so two entries would make the sealed dictionary hold
+ * equal neighbours that its binary search finds either of). */
 static seg_value canon(seg_phys phys, seg_value v)
 {
     if (phys == SEG_PHYS_F32)
         v.d = (double)(float)v.d;
     if ((phys == SEG_PHYS_F32 || phys == SEG_PHYS_F64) && isnan(v.d))
         v.d = NAN;
+    if ((phys == SEG_PHYS_F32 || phys == SEG_PHYS_F64) && v.d == 0)
+        v.d = 0.0;
     if (phys == SEG_PHYS_I32)
         v.i = (int32_t)v.i;
     return v;

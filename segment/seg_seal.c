@@ -392,7 +392,6 @@ static void seal_raw_column(seal_ctx *x, const seg_col *c)
         c->ops->read_raw(c, 0, nd, vals);
     x->h.total_entries = nd;
     x->h.fwd = sect_begin(x);
-    bool isf = phys == SEG_PHYS_F32 || phys == SEG_PHYS_F64;
     seg_value lo = {0}, hi = {0};
     for (uint32_t d = 0; d < nd; d++) {
         seg_value v;
@@ -406,9 +405,12 @@ static void seal_raw_column(seal_ctx *x, const seg_col *c)
         } else {
             tn_buf_append(&x->body, &v, 8);
         }
-        if (d == 0 || (isf ? v.d < lo.d : v.i < lo.i))
+        /* seg_value_cmp's order (NaN last), as dictionary columns and the
+         * mutable segment have it: with < and >, a NaN in doc 0 stayed the
+         * minimum and a later NaN never became the maximum */
+        if (d == 0 || seg_value_cmp(c->type, v, lo) < 0)
             lo = v;
-        if (d == 0 || (isf ? v.d > hi.d : v.i > hi.i))
+        if (d == 0 || seg_value_cmp(c->type, v, hi) > 0)
             hi = v;
     }
     sect_end(x, &x->h.fwd);
@@ -520,6 +522,35 @@ static int sort_order(const seg_segment *s, uint32_t ndocs, const char *colname,
     return TN_OK;
 }
 
+/* Time range of the first ndocs documents, for the seal of a prefix: the
+ * source's range also covers the documents after it. Null time values do
+ * not count, as when the rows were appended. Keeps the source's range when
+ * the time column cannot be read per document. */
+static void prefix_time_range(const seg_segment *s, uint32_t ndocs, seg_meta *m)
+{
+    int fi = seg_schema_find(s->schema, m->time_column);
+    seg_col c;
+    if (fi < 0 || seg_column_open(s, ndocs, &s->schema->fields[fi], &c, NULL) ||
+        !c.single_value)
+        return;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    const roaring_bitmap_t *nulls = c.ops->nulls(&c);
+    for (uint32_t d = 0; d < ndocs; d++) {
+        seg_value v;
+        int64_t ms;
+        if (nulls && roaring_bitmap_contains(nulls, d))
+            continue;
+        seg_col_value(&c, d, &v);
+        if (!seg_field_time_ms(c.field, v, &ms))
+            continue;
+        lo = TN_MIN(lo, ms);
+        hi = TN_MAX(hi, ms);
+    }
+    seg_bitmap_free(nulls);
+    m->min_time_ms = lo;
+    m->max_time_ms = hi;
+}
+
 int seg_seal(const seg_segment *s, uint32_t ndocs, const seg_seal_opts *o,
              seg_image **out, char *err)
 {
@@ -542,6 +573,8 @@ int seg_seal(const seg_segment *s, uint32_t ndocs, const seg_seal_opts *o,
     seg_image *img = tn_calloc(1, sizeof *img);
     img->schema = seg_schema_copy(s->schema);
     seg_segment_meta(s, &img->meta);
+    if (ndocs < img->meta.ndocs && img->meta.time_column)
+        prefix_time_range(s, ndocs, &img->meta);
     img->meta.ndocs = ndocs;
     if (o->name) {
         free(img->meta.name);

@@ -26,6 +26,7 @@
 struct seg_store {
     MDB_env *env;
     MDB_dbi segments, columns, positions;
+    MDB_dbi main;           /* the unnamed database (see advance_snapshot) */
     char *path;
 };
 
@@ -69,7 +70,8 @@ static int open_dbis(seg_store *st, char *err)
         return lmdb_err(err, rc, "begin");
     if ((rc = mdb_dbi_open(txn, "segments", MDB_CREATE, &st->segments)) ||
         (rc = mdb_dbi_open(txn, "columns", MDB_CREATE, &st->columns)) ||
-        (rc = mdb_dbi_open(txn, "positions", MDB_CREATE, &st->positions))) {
+        (rc = mdb_dbi_open(txn, "positions", MDB_CREATE, &st->positions)) ||
+        (rc = mdb_dbi_open(txn, NULL, 0, &st->main))) {
         mdb_txn_abort(txn);
         return lmdb_err(err, rc, "open databases");
     }
@@ -85,6 +87,15 @@ int seg_store_open(const char *dir, const seg_store_opts *o, seg_store **out,
         o = &defaults;
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
         return tn_err(err, TN_EIO, "cannot create %s: %s", dir, strerror(errno));
+    /* LMDB would take an existing empty data file for a new store and
+     * silently start over; a store file that exists is never empty. */
+    char file[4096];
+    snprintf(file, sizeof file, "%s/data.mdb", dir);
+    struct stat sb;
+    if (stat(file, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0)
+        return tn_err(err, TN_ECORRUPT,
+                      "%s is empty (truncated, or its creation was cut short); "
+                      "remove it to start a new store", file);
     seg_store *st = tn_calloc(1, sizeof *st);
     st->path = tn_strdup(dir);
     int rc = mdb_env_create(&st->env);
@@ -345,6 +356,31 @@ static int delete_in(MDB_txn *txn, seg_store *st, const char *name)
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+/* LMDB reuses the pages a transaction frees only from the second
+ * transaction after it on: mdb_page_alloc takes free-list records older
+ * than the oldest snapshot still referenced, which with no readers is the
+ * last committed one, because the meta page of the snapshot before the
+ * delete, which still names those pages, is only overwritten by the next
+ * commit. So the write right after a delete could not reuse the deleted
+ * segment's pages, and the file grew by a whole segment although nothing
+ * held them. This commits one more transaction to move the snapshot on. An
+ * empty transaction does not commit, so it writes and removes a scratch key
+ * of the unnamed database, which leaves the data as it was. Best effort:
+ * the delete is already committed, and a failure here only delays reuse. */
+static void advance_snapshot(seg_store *st)
+{
+    static char scratch[] = "tannin.advance";
+    MDB_txn *txn;
+    if (mdb_txn_begin(st->env, NULL, 0, &txn))
+        return;
+    MDB_val k = {sizeof scratch - 1, scratch}, v = {1, scratch};
+    if (mdb_put(txn, st->main, &k, &v, 0) || mdb_del(txn, st->main, &k, NULL)) {
+        mdb_txn_abort(txn);
+        return;
+    }
+    mdb_txn_commit(txn);
+}
+
 int seg_store_delete(seg_store *st, const char *name, char *err)
 {
     MDB_txn *txn;
@@ -359,7 +395,10 @@ int seg_store_delete(seg_store *st, const char *name, char *err)
         return lmdb_err(err, rc, "delete segment");
     }
     rc = mdb_txn_commit(txn);
-    return rc ? lmdb_err(err, rc, "commit delete") : TN_OK;
+    if (rc)
+        return lmdb_err(err, rc, "commit delete");
+    advance_snapshot(st);
+    return TN_OK;
 }
 
 int seg_store_apply_retention(seg_store *st, const char *table, int64_t now_ms,

@@ -88,6 +88,8 @@ truncate -s $(($(stat -c %s "$T/trunc/data.mdb") / 2)) "$T/trunc/data.mdb"
 expect_fail "truncated data file is refused" "truncated" "$BIN" segment list --store "$T/trunc"
 mkdir -p "$T/garbage"; head -c 100000 /dev/urandom >"$T/garbage/data.mdb"
 expect_fail "garbage data file is refused" "cannot open store|Invalid|invalid|corrupt" "$BIN" segment list --store "$T/garbage"
+mkdir -p "$T/empty"; : >"$T/empty/data.mdb"
+expect_fail "empty data file is refused, not taken for a new store" "is empty" "$BIN" segment list --store "$T/empty"
 expect_ok "the original store still serves after all that" "$BIN" segment verify --store "$S" events__0__0__new
 expect_ok "delete" "$BIN" segment delete --store "$S" events__0__0__new
 expect_fail "deleted segment is gone" "no segment" "$BIN" segment show --store "$S" events__0__0__new
