@@ -372,6 +372,8 @@ static void filter_bucket(const seg_col *sc, const roaring_bitmap_t *bucket,
     uint32_t *ids = tn_malloc((size_t)cap * 4);
     for (; it.has_value; roaring_advance_uint32_iterator(&it)) {
         uint32_t doc = it.current_value, n = 1;
+        if (doc >= sc->ndocs)
+            break; /* only a corrupt bucket holds such a doc: never read past */
         if (sc->single_value) {
             ic_read_ids(sc, doc, 1, ids);
         } else if ((n = ic_read_mv(sc, doc, ids, cap)) > cap) {

@@ -264,6 +264,9 @@ static void dict_grow(seg_mutable *m, mut_dict *d, seg_phys phys)
 
 int64_t mut_dict_find(const mut_dict *d, seg_phys phys, seg_value v)
 {
+    /* a query may ask for any 64-bit number; canon would wrap it into int32 */
+    if (phys == SEG_PHYS_I32 && (v.i < INT32_MIN || v.i > INT32_MAX))
+        return -1;
     v = canon(phys, v);
     const mut_htab *t = atomic_load_explicit(&d->htab, memory_order_acquire);
     uint32_t empty;
@@ -333,9 +336,9 @@ static void minmax_update(mut_col *c, seg_value v, uint32_t id)
         seg_value lo = dict_value(&c->dict, c->phys, (uint32_t)c->min_bits);
         seg_value hi = dict_value(&c->dict, c->phys, (uint32_t)c->max_bits);
         if (first || seg_value_cmp(c->field->type, v, lo) < 0)
-            atomic_store_explicit(&c->min_bits, id, memory_order_relaxed);
+            atomic_store_explicit(&c->min_bits, id, memory_order_release);
         if (first || seg_value_cmp(c->field->type, v, hi) > 0)
-            atomic_store_explicit(&c->max_bits, id, memory_order_relaxed);
+            atomic_store_explicit(&c->max_bits, id, memory_order_release);
     } else {
         seg_value lo, hi;
         int64_t lb = c->min_bits, hb = c->max_bits;
@@ -344,9 +347,9 @@ static void minmax_update(mut_col *c, seg_value v, uint32_t id)
         int64_t bits;
         memcpy(&bits, &v, 8);
         if (first || seg_value_cmp(c->field->type, v, lo) < 0)
-            atomic_store_explicit(&c->min_bits, bits, memory_order_relaxed);
+            atomic_store_explicit(&c->min_bits, bits, memory_order_release);
         if (first || seg_value_cmp(c->field->type, v, hi) > 0)
-            atomic_store_explicit(&c->max_bits, bits, memory_order_relaxed);
+            atomic_store_explicit(&c->max_bits, bits, memory_order_release);
     }
     if (first)
         atomic_store_explicit(&c->has_minmax, true, memory_order_release);
@@ -670,8 +673,10 @@ void mut_column_open(const seg_mutable *m, uint32_t idx, uint32_t ndocs, seg_col
     out->cardinality = atomic_load_explicit(&mc->dict.count, memory_order_acquire);
     out->max_mv = mc->sv ? 1 : atomic_load_explicit(&mc->max_mv, memory_order_relaxed);
     if (atomic_load_explicit(&mc->has_minmax, memory_order_acquire)) {
-        int64_t lo = atomic_load_explicit(&mc->min_bits, memory_order_relaxed);
-        int64_t hi = atomic_load_explicit(&mc->max_bits, memory_order_relaxed);
+        /* acquire: a string min/max is a dictionary id whose entry was
+         * written before the id was stored */
+        int64_t lo = atomic_load_explicit(&mc->min_bits, memory_order_acquire);
+        int64_t hi = atomic_load_explicit(&mc->max_bits, memory_order_acquire);
         if (mc->phys == SEG_PHYS_STR) {
             out->min = dict_value(&mc->dict, mc->phys, (uint32_t)lo);
             out->max = dict_value(&mc->dict, mc->phys, (uint32_t)hi);

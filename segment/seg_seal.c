@@ -575,6 +575,10 @@ int seg_seal(const seg_segment *s, uint32_t ndocs, const seg_seal_opts *o,
     seg_segment_meta(s, &img->meta);
     if (ndocs < img->meta.ndocs && img->meta.time_column)
         prefix_time_range(s, ndocs, &img->meta);
+    if (ndocs < img->meta.ndocs)
+        img->meta.end_offset = -1;
+    if (o->set_end_offset)
+        img->meta.end_offset = o->end_offset;
     img->meta.ndocs = ndocs;
     if (o->name) {
         free(img->meta.name);

@@ -37,6 +37,11 @@ typedef struct seg_seal_opts {
     bool inverted_set;
     const char *const *range_columns;  /* numeric columns to range-index */
     uint32_t n_range;
+    /* The source position after the sealed documents. Sealing a prefix of a
+     * segment that has grown further cannot know it (skipped messages leave
+     * gaps in offsets), so there the caller sets it, or it is -1. */
+    bool set_end_offset;
+    int64_t end_offset;
 } seg_seal_opts;
 
 /* Seals the first ndocs documents of s. */

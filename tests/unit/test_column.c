@@ -163,6 +163,54 @@ START_TEST(doc_list_reads_default_column)
 }
 END_TEST
 
+START_TEST(int_lookup_of_out_of_range_numbers)
+{
+    /* k holds values in [-500, 500): 2^32 + 1 must not wrap onto 1 */
+    char err[TN_ERRLEN];
+    seg_schema *s;
+    seg_mutable *m = build(&s);
+    seg_image *img;
+    ck_assert_int_eq(seg_seal(seg_mutable_base(m), NDOCS, NULL, &img, err), TN_OK);
+    seg_segment *imm;
+    ck_assert_int_eq(seg_image_open(img, &imm, err), TN_OK);
+    const seg_segment *segs[2] = {seg_mutable_base(m), imm};
+    for (int i = 0; i < 2; i++) {
+        seg_col k;
+        ck_assert_int_eq(seg_column_open(segs[i], NDOCS, &s->fields[0], &k, err), TN_OK);
+        ck_assert_int_ge(k.ops->dict_find(&k, (seg_value){.i = 1}), 0);
+        ck_assert_int_eq(k.ops->dict_find(&k, (seg_value){.i = (1ll << 32) + 1}), -1);
+        ck_assert_int_eq(k.ops->dict_find(&k, (seg_value){.i = -(1ll << 32) + 1}), -1);
+    }
+    seg_segment_release(imm);
+    seg_segment_release(seg_mutable_base(m));
+    seg_schema_free(s);
+}
+END_TEST
+
+START_TEST(prefix_seal_end_offset)
+{
+    /* offsets were 0..NDOCS-1; a prefix cannot know where the next message
+     * after it is unless told */
+    char err[TN_ERRLEN];
+    seg_schema *s;
+    seg_mutable *m = build(&s);
+    seg_image *img;
+    ck_assert_int_eq(seg_seal(seg_mutable_base(m), NDOCS, NULL, &img, err), TN_OK);
+    ck_assert_int_eq(img->meta.end_offset, NDOCS);
+    seg_image_free(img);
+    ck_assert_int_eq(seg_seal(seg_mutable_base(m), 100, NULL, &img, err), TN_OK);
+    ck_assert_int_eq(img->meta.end_offset, -1);
+    seg_image_free(img);
+    seg_seal_opts o = {.set_end_offset = true, .end_offset = 100};
+    ck_assert_int_eq(seg_seal(seg_mutable_base(m), 100, &o, &img, err), TN_OK);
+    ck_assert_int_eq(img->meta.end_offset, 100);
+    ck_assert_uint_eq(img->meta.ndocs, 100);
+    seg_image_free(img);
+    seg_segment_release(seg_mutable_base(m));
+    seg_schema_free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("column");
@@ -170,6 +218,8 @@ int main(void)
     tcase_add_test(tc, doc_list_reads_mutable);
     tcase_add_test(tc, doc_list_reads_sealed);
     tcase_add_test(tc, doc_list_reads_default_column);
+    tcase_add_test(tc, int_lookup_of_out_of_range_numbers);
+    tcase_add_test(tc, prefix_seal_end_offset);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);
