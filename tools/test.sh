@@ -85,18 +85,21 @@ unit_tests() {
   done
 }
 
-# integration_tests: each script gets TANNIN_BIN (normal build) and TN_ROOT
+# integration_tests DIR [ENV=VALUE...]: each script gets TANNIN_BIN (DIR's
+# tannin) and TN_ROOT; run against the sanitizer build too, so bad input that
+# reaches the real processes is checked for memory errors as well
 integration_tests() {
+  local dir=$1; shift
   local script name start rc log skip
   log=$(mktemp)
   for script in "$ROOT"/tests/integration/*.sh; do
     [[ -e $script ]] || continue
-    name=integration/$(basename "$script")
+    name=$dir/integration/$(basename "$script")
     matches "$name" || continue
     banner "$name"
     start=$(now_ms)
     rc=0
-    TANNIN_BIN="$ROOT/build/tannin" TN_ROOT="$ROOT" \
+    env "$@" TANNIN_BIN="$ROOT/$dir/tannin" TN_ROOT="$ROOT" \
       timeout --kill-after=10 "$IT_TIMEOUT" bash "$script" </dev/null 2>&1 | tee "$log" \
       || rc=${PIPESTATUS[0]}
     [[ $rc -eq 124 ]] && echo "timed out after ${IT_TIMEOUT}s"
@@ -128,7 +131,12 @@ if [[ $asan_ok -eq 1 ]]; then
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fi
 if [[ $normal_ok -eq 1 ]]; then
-  integration_tests
+  integration_tests build
+fi
+if [[ $asan_ok -eq 1 ]]; then
+  integration_tests build-asan \
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fi
 
 banner "summary"
