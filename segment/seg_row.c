@@ -233,28 +233,19 @@ void seg_row_set_mv(seg_row *row, uint32_t field, const seg_value *vals,
 
 /* ---- JSON value conversion ------------------------------------------ */
 
-static const char *seg_brief(const cJSON *j, char *buf, size_t n)
-{
-    char *text = cJSON_PrintUnformatted(j);
-    snprintf(buf, n, "%s", text ? text : "?");
-    if (text && strlen(text) >= n)
-        memcpy(buf + n - 4, "...", 4);
-    cJSON_free(text);
-    return buf;
-}
 
 static int seg_bad_value(const seg_field *f, const cJSON *j, char *err)
 {
     char brief[48];
     return tn_err(err, TN_EINVAL, "column '%s': expected %s, got %s", f->name,
-                  seg_type_name(f->type), seg_brief(j, brief, sizeof brief));
+                  seg_type_name(f->type), seg_json_brief(j, brief, sizeof brief));
 }
 
 static int seg_out_of_range(const seg_field *f, const cJSON *j, char *err)
 {
     char brief[48];
     return tn_err(err, TN_EINVAL, "column '%s': value %s out of range for %s",
-                  f->name, seg_brief(j, brief, sizeof brief), seg_type_name(f->type));
+                  f->name, seg_json_brief(j, brief, sizeof brief), seg_type_name(f->type));
 }
 
 /* A JSON number for an integer column, truncated toward zero as Java's

@@ -507,8 +507,9 @@ int seg_json_parse_object(const char *text, size_t len, void **out, char *err)
 }
 
 /* A short rendering of a JSON value for error messages. */
-static const char *seg_json_brief(const cJSON *j, char *buf, size_t n)
+const char *seg_json_brief(const void *json, char *buf, size_t n)
 {
+    const cJSON *j = json;
     char *text = cJSON_PrintUnformatted(j);
     snprintf(buf, n, "%s", text ? text : "?");
     if (text && strlen(text) >= n)

@@ -129,5 +129,8 @@ int seg_hex_decode(const char *s, size_t len, uint8_t *out);
  * free with cJSON_Delete). TN_EINVAL with "malformed JSON at byte N",
  * "expected a JSON object, got array", ... in err otherwise. */
 int seg_json_parse_object(const char *text, size_t len, void **out, char *err);
+/* A short rendering of a cJSON value (json) for error messages, cut with
+ * "..." to fit n bytes; returns buf. */
+const char *seg_json_brief(const void *json, char *buf, size_t n);
 
 #endif

@@ -68,6 +68,20 @@ static void sect_end(seal_ctx *x, seg_sect *s)
     s->len = sizeof(seg_colhdr) + x->body.len - s->off;
 }
 
+/* Appends v at its type's width (4 bytes for INT/BOOLEAN and FLOAT). */
+static void append_value(tn_buf *b, seg_phys phys, seg_value v)
+{
+    if (phys == SEG_PHYS_I32) {
+        int32_t w = (int32_t)v.i;
+        tn_buf_append(b, &w, 4);
+    } else if (phys == SEG_PHYS_F32) {
+        float w = (float)v.d;
+        tn_buf_append(b, &w, 4);
+    } else {
+        tn_buf_append(b, &v, 8);
+    }
+}
+
 /* ---- dictionary ---------------------------------------------------------- */
 
 typedef struct sort_ctx {
@@ -125,15 +139,7 @@ static void write_dict(seal_ctx *x, const seg_col *c, const uint32_t *order,
     for (uint32_t i = 0; i < card; i++) {
         seg_value v;
         c->ops->dict_get(c, order[i], &v);
-        if (phys == SEG_PHYS_I32) {
-            int32_t w = (int32_t)v.i;
-            tn_buf_append(&x->body, &w, 4);
-        } else if (phys == SEG_PHYS_F32) {
-            float w = (float)v.d;
-            tn_buf_append(&x->body, &w, 4);
-        } else {
-            tn_buf_append(&x->body, &v, 8);
-        }
+        append_value(&x->body, phys, v);
         if (i == 0)
             memcpy(&x->h.min_bits, &v, 8);
         if (i == card - 1)
@@ -396,15 +402,7 @@ static void seal_raw_column(seal_ctx *x, const seg_col *c)
     for (uint32_t d = 0; d < nd; d++) {
         seg_value v;
         memcpy(&v, &vals[x->perm ? x->perm[d] : d], 8);
-        if (phys == SEG_PHYS_I32) {
-            int32_t w = (int32_t)v.i;
-            tn_buf_append(&x->body, &w, 4);
-        } else if (phys == SEG_PHYS_F32) {
-            float w = (float)v.d;
-            tn_buf_append(&x->body, &w, 4);
-        } else {
-            tn_buf_append(&x->body, &v, 8);
-        }
+        append_value(&x->body, phys, v);
         /* seg_value_cmp's order (NaN last), as dictionary columns and the
          * mutable segment have it: with < and >, a NaN in doc 0 stayed the
          * minimum and a later NaN never became the maximum */

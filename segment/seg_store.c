@@ -41,9 +41,9 @@ static int lmdb_err(char *err, int rc, const char *what)
     return tn_err(err, code, "%s: %s", what, mdb_strerror(rc));
 }
 
-/* LMDB trusts the file to hold every page its meta page names; a truncated
- * file would fault on first touch, so the size is checked before any read. */
-static int check_truncation(seg_store *st, char *err)
+/* Size of the data file, and the bytes up to the last page LMDB uses. */
+static int file_extent(seg_store *st, uint64_t *file_bytes, uint64_t *hw_bytes,
+                       uint64_t *page_size, char *err)
 {
     MDB_envinfo info;
     MDB_stat mst;
@@ -54,11 +54,24 @@ static int check_truncation(seg_store *st, char *err)
     struct stat sb;
     if (stat(file, &sb) != 0)
         return tn_err(err, TN_EIO, "%s: %s", file, strerror(errno));
-    uint64_t need = ((uint64_t)info.me_last_pgno + 1) * mst.ms_psize;
-    if ((uint64_t)sb.st_size < need)
+    *file_bytes = (uint64_t)sb.st_size;
+    *hw_bytes = ((uint64_t)info.me_last_pgno + 1) * mst.ms_psize;
+    *page_size = mst.ms_psize;
+    return TN_OK;
+}
+
+/* LMDB trusts the file to hold every page its meta page names; a truncated
+ * file would fault on first touch, so the size is checked before any read. */
+static int check_truncation(seg_store *st, char *err)
+{
+    uint64_t size, need, psize;
+    int rc = file_extent(st, &size, &need, &psize, err);
+    if (rc)
+        return rc;
+    if (size < need)
         return tn_err(err, TN_ECORRUPT,
-                      "%s is truncated: %lld bytes, its last page ends at %llu",
-                      file, (long long)sb.st_size, (unsigned long long)need);
+                      "%s/data.mdb is truncated: %llu bytes, its last page ends at %llu",
+                      st->path, (unsigned long long)size, (unsigned long long)need);
     return TN_OK;
 }
 
@@ -425,32 +438,30 @@ int seg_store_apply_retention(seg_store *st, const char *table, int64_t now_ms,
 int seg_store_usage(seg_store *st, uint64_t *file_bytes, uint64_t *used_bytes,
                     char *err)
 {
-    MDB_envinfo info;
-    MDB_stat mst;
-    mdb_env_info(st->env, &info);
-    mdb_env_stat(st->env, &mst);
-    char file[4096];
-    snprintf(file, sizeof file, "%s/data.mdb", st->path);
-    struct stat sb;
-    if (stat(file, &sb) != 0)
-        return tn_err(err, TN_EIO, "%s: %s", file, strerror(errno));
-    *file_bytes = (uint64_t)sb.st_size;
+    uint64_t hw_bytes, psize;
+    int rc = file_extent(st, file_bytes, &hw_bytes, &psize, err);
+    if (rc)
+        return rc;
     /* pages up to the high-water mark minus those on the free list */
     MDB_txn *txn;
-    int rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+    rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
     if (rc)
         return lmdb_err(err, rc, "begin read");
-    MDB_stat fs;
     uint64_t free_pages = 0;
     MDB_cursor *cur;
-    if (mdb_stat(txn, 0, &fs) == 0 && mdb_cursor_open(txn, 0, &cur) == 0) {
+    /* database 0 is LMDB's free list: each record is a count, then ids */
+    if (mdb_cursor_open(txn, 0, &cur) == 0) {
         MDB_val k, v;
-        while (mdb_cursor_get(cur, &k, &v, MDB_NEXT) == 0)
-            free_pages += *(size_t *)v.mv_data; /* freelist: count, then ids */
+        while (mdb_cursor_get(cur, &k, &v, MDB_NEXT) == 0) {
+            size_t cnt = 0;
+            if (v.mv_size >= sizeof cnt)
+                memcpy(&cnt, v.mv_data, sizeof cnt);
+            free_pages += cnt;
+        }
         mdb_cursor_close(cur);
     }
     mdb_txn_abort(txn);
-    uint64_t hw = (uint64_t)info.me_last_pgno + 1;
-    *used_bytes = (hw > free_pages ? hw - free_pages : 0) * mst.ms_psize;
+    uint64_t hw = hw_bytes / psize;
+    *used_bytes = (hw > free_pages ? hw - free_pages : 0) * psize;
     return TN_OK;
 }
