@@ -6,7 +6,8 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config
   librdkafka-dev libevent-dev libroaring-dev libjemalloc-dev
-  liblmdb-dev lmdb-utils check libpg-query-dev libcjson-dev
+  liblmdb-dev lmdb-utils check libpg-query-dev libcjson-dev libpcre2-dev
+  libicu-dev
   kcat curl python3 postgresql-client
 )
 

@@ -8,5 +8,6 @@
 int tn_cmd_segment(int argc, char **argv);
 int tn_cmd_bench(int argc, char **argv);
 int tn_cmd_quickstart(int argc, char **argv);
+int tn_cmd_sql(int argc, char **argv);
 
 #endif

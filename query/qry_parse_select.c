@@ -1,0 +1,219 @@
+/*
+ * qry_parse_select.c: the clauses of PostgreSQL's SelectStmt into a
+ * qry_query: the select list (with aliases as written), the one table of
+ * FROM, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT and OFFSET. Everything a
+ * single-stage Pinot query cannot hold (set operations, WITH, joins,
+ * subqueries, grouping sets, ...) is refused here, naming the construct.
+ */
+#include "qry_parse_int.h"
+
+#include <string.h>
+
+/* Clauses of a SelectStmt that single-table Pinot SQL has no use for. */
+static int qp_refuse(qp_ctx *c, const cJSON *s)
+{
+    const char *op = qp_str(s, "op");
+    if (op && strcmp(op, "SETOP_NONE") != 0 && strncmp(op, "SETOP_", 6) == 0)
+        return qp_unsupported(c, op + 6, qp_first_loc(qp_get(s, "rarg")));
+    static const char *const clauses[][2] = {
+        { "withClause", "WITH" },           { "intoClause", "SELECT INTO" },
+        { "valuesLists", "VALUES" },        { "lockingClause", "FOR UPDATE/SHARE" },
+        { "windowClause", "WINDOW" },
+    };
+    for (size_t i = 0; i < TN_ARRAY_LEN(clauses); i++) {
+        const cJSON *v = qp_get(s, clauses[i][0]);
+        if (v)
+            return qp_unsupported(c, clauses[i][1], qp_first_loc(v));
+    }
+    const char *lim = qp_str(s, "limitOption");
+    if (lim && strcmp(lim, "LIMIT_OPTION_WITH_TIES") == 0)
+        return qp_unsupported(c, "FETCH ... WITH TIES",
+                              qp_first_loc(qp_get(s, "limitCount")));
+    if (qp_bool(s, "groupDistinct"))
+        return qp_unsupported(c, "GROUP BY DISTINCT",
+                              qp_first_loc(qp_get(s, "groupClause")));
+    return 0;
+}
+
+/* DISTINCT is [{}]; DISTINCT ON (...) lists expressions. */
+static int qp_distinct(qp_ctx *c, const cJSON *s)
+{
+    const cJSON *d = qp_get(s, "distinctClause");
+    if (!d)
+        return 0;
+    const cJSON *first = cJSON_GetArrayItem(d, 0);
+    if (cJSON_GetArraySize(d) != 1 || !cJSON_IsObject(first) || first->child)
+        return qp_unsupported(c, "DISTINCT ON", qp_first_loc(d));
+    c->q->distinct = true;
+    return 0;
+}
+
+static int qp_from(qp_ctx *c, const cJSON *s)
+{
+    const cJSON *from = qp_get(s, "fromClause");
+    int n = cJSON_GetArraySize(from);
+    if (n == 0)
+        return qp_fail(c, -1, "a FROM clause naming the table is required");
+    if (n > 1)
+        return qp_unsupported(c, "JOIN (several tables in FROM)",
+                              qp_first_loc(cJSON_GetArrayItem(from, 1)));
+    const char *type;
+    const cJSON *f = qp_node(cJSON_GetArrayItem(from, 0), &type);
+    if (!f)
+        return qp_fail(c, -1, "unreadable FROM clause");
+    if (strcmp(type, "JoinExpr") == 0)
+        return qp_unsupported(c, "JOIN", qp_first_loc(qp_get(f, "rarg")));
+    if (strcmp(type, "RangeSubselect") == 0)
+        return qp_unsupported(c, "a subquery in FROM", qp_first_loc(f));
+    if (strcmp(type, "RangeVar") != 0)
+        return qp_unsupported(c, "this kind of FROM item", qp_first_loc(f));
+    const char *parts[3];
+    int nparts = 0;
+    if (qp_str(f, "catalogname"))
+        parts[nparts++] = qp_str(f, "catalogname");
+    if (qp_str(f, "schemaname"))
+        parts[nparts++] = qp_str(f, "schemaname");
+    parts[nparts++] = qp_str(f, "relname") ? qp_str(f, "relname") : "";
+    c->q->table = qp_written_ident(c, qp_loc(f), parts, nparts);
+    return 0;
+}
+
+/* `*` or `t.*` in the select list. */
+static bool qp_is_star(const cJSON *val)
+{
+    const char *type;
+    const cJSON *f = qp_node(val, &type);
+    if (!f || strcmp(type, "ColumnRef") != 0)
+        return false;
+    const cJSON *fields = qp_get(f, "fields");
+    const cJSON *last = cJSON_GetArrayItem(fields, cJSON_GetArraySize(fields) - 1);
+    const char *ltype;
+    return qp_node(last, &ltype) && strcmp(ltype, "A_Star") == 0;
+}
+
+static int qp_targets(qp_ctx *c, const cJSON *s)
+{
+    const cJSON *list = qp_get(s, "targetList");
+    int n = cJSON_GetArraySize(list);
+    if (n == 0)
+        return qp_fail(c, -1, "the select list is empty");
+    qry_query *q = c->q;
+    q->select = qry_alloc(&q->arena, (size_t)n * sizeof *q->select);
+    q->nselect = (uint32_t)n;
+    for (int i = 0; i < n; i++) {
+        const char *type;
+        const cJSON *f = qp_node(cJSON_GetArrayItem(list, i), &type);
+        if (!f || strcmp(type, "ResTarget") != 0)
+            return qp_fail(c, -1, "unreadable select list");
+        const cJSON *val = qp_get(f, "val");
+        int loc = qp_loc(f);
+        qry_select_item *it = &q->select[i];
+        if (qp_is_star(val)) {
+            it->expr = qp_new(c, QE_STAR, loc);
+            q->select_star = true;
+        } else if (qp_expr(c, val, &it->expr) != 0) {
+            return -1;
+        }
+        const char *alias = qp_str(f, "name");
+        if (alias) {
+            const cJSON *next = cJSON_GetArrayItem(list, i + 1);
+            int end = next ? qp_loc(qp_node(next, &type)) : -1;
+            it->alias = qp_written_alias(c, loc, end, alias);
+        }
+    }
+    return 0;
+}
+
+static int qp_group_by(qp_ctx *c, const cJSON *s)
+{
+    const cJSON *list = qp_get(s, "groupClause"), *item;
+    int n = cJSON_GetArraySize(list);
+    if (n == 0)
+        return 0;
+    qry_query *q = c->q;
+    q->group_by = qry_alloc(&q->arena, (size_t)n * sizeof *q->group_by);
+    cJSON_ArrayForEach(item, list) {
+        const char *type;
+        const cJSON *f = qp_node(item, &type);
+        if (f && strcmp(type, "GroupingSet") == 0) {
+            const char *kind = qp_str(f, "kind");
+            const char *what = !kind ? "GROUPING SETS"
+                               : strstr(kind, "ROLLUP") ? "ROLLUP"
+                               : strstr(kind, "CUBE")   ? "CUBE"
+                               : strstr(kind, "EMPTY")  ? "GROUP BY ()"
+                                                        : "GROUPING SETS";
+            return qp_unsupported(c, what, qp_loc(f));
+        }
+        if (qp_expr(c, item, &q->group_by[q->ngroup]) != 0)
+            return -1;
+        q->ngroup++;
+    }
+    return 0;
+}
+
+static int qp_order_by(qp_ctx *c, const cJSON *s)
+{
+    const cJSON *list = qp_get(s, "sortClause"), *item;
+    int n = cJSON_GetArraySize(list);
+    if (n == 0)
+        return 0;
+    qry_query *q = c->q;
+    q->order_by = qry_alloc(&q->arena, (size_t)n * sizeof *q->order_by);
+    cJSON_ArrayForEach(item, list) {
+        const char *type;
+        const cJSON *f = qp_node(item, &type);
+        if (!f || strcmp(type, "SortBy") != 0)
+            return qp_fail(c, -1, "unreadable ORDER BY clause");
+        const char *dir = qp_str(f, "sortby_dir");
+        if (dir && strcmp(dir, "SORTBY_USING") == 0)
+            return qp_unsupported(c, "ORDER BY ... USING", qp_loc(f));
+        qry_order_item *o = &q->order_by[q->norder];
+        /* NULLS FIRST/LAST are accepted and left to the default order */
+        o->desc = dir && strcmp(dir, "SORTBY_DESC") == 0;
+        o->select_ref = -1;
+        if (qp_expr(c, qp_get(f, "node"), &o->expr) != 0)
+            return -1;
+        q->norder++;
+    }
+    return 0;
+}
+
+/* LIMIT n / OFFSET m: integer literals; LIMIT ALL (a NULL) is no limit. */
+static int qp_count(qp_ctx *c, const cJSON *node, const char *what, int64_t *out)
+{
+    if (!node)
+        return 0;
+    qry_expr *e;
+    if (qp_expr(c, node, &e) != 0)
+        return -1;
+    if (e->op == QE_LITERAL && e->lit.kind == QV_NULL)
+        return 0;
+    if (e->op != QE_LITERAL || e->lit.kind != QV_LONG || e->lit.type != SEG_LONG)
+        return qp_fail(c, e->position, "%s needs an integer", what);
+    if (e->lit.i < 0)
+        return qp_fail(c, e->position, "%s must not be negative", what);
+    *out = e->lit.i;
+    return 0;
+}
+
+int qp_select(qp_ctx *c, const cJSON *s)
+{
+    qry_query *q = c->q;
+    if (qp_refuse(c, s) != 0 || qp_distinct(c, s) != 0 || qp_from(c, s) != 0 ||
+        qp_targets(c, s) != 0)
+        return -1;
+    const cJSON *where = qp_get(s, "whereClause");
+    if (where && qp_expr(c, where, &q->where) != 0)
+        return -1;
+    if (qp_group_by(c, s) != 0)
+        return -1;
+    const cJSON *having = qp_get(s, "havingClause");
+    if (having && qp_expr(c, having, &q->having) != 0)
+        return -1;
+    if (qp_order_by(c, s) != 0)
+        return -1;
+    if (qp_count(c, qp_get(s, "limitCount"), "LIMIT", &q->limit) != 0 ||
+        qp_count(c, qp_get(s, "limitOffset"), "OFFSET", &q->offset) != 0)
+        return -1;
+    return 0;
+}

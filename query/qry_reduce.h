@@ -1,0 +1,42 @@
+/*
+ * qry_reduce.h: the broker's half of a query: from the merged partial to
+ * the final table (HAVING, ORDER BY, OFFSET/LIMIT, select expressions over
+ * aggregation results), and Pinot's broker response JSON.
+ */
+#ifndef QRY_REDUCE_H
+#define QRY_REDUCE_H
+
+#include "qry_exec.h"
+
+typedef struct qry_result {
+    uint32_t ncols;
+    const char **names;       /* Pinot's column names */
+    const char **types;       /* Pinot's column type names: LONG, DOUBLE, STRING_ARRAY, ... */
+    uint32_t nrows;
+    qry_val *cells;           /* nrows * ncols */
+    qry_stats stats;
+    qry_arena arena;          /* owns everything above */
+} qry_result;
+
+/* Consumes merged (it may be modified) into out. */
+int qry_reduce(const qry_query *q, qry_partial *merged, qry_result *out, qry_err *err);
+void qry_result_free(qry_result *r);
+
+/* What the response carries besides the table. */
+typedef struct qry_response_info {
+    int64_t time_used_ms;
+    uint32_t servers_queried, servers_responded;
+    const char *request_id;   /* may be NULL */
+} qry_response_info;
+
+/* Pinot's BrokerResponseNative as JSON (heap string, caller frees): the
+ * table when r is not NULL, the errors as exceptions [{errorCode,
+ * message}], every counter Pinot always sends. */
+char *qry_response_json(const qry_result *r, const qry_err *errs, uint32_t nerrs,
+                        const qry_response_info *info);
+
+/* Parse, bind against schema, and prepare: a query ready to execute. */
+int qry_compile(const char *sql, qry_flavour flavour, const char *options,
+                const seg_schema *schema, qry_query **out, qry_err *err);
+
+#endif

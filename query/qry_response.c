@@ -1,0 +1,276 @@
+/*
+ * qry_response.c: Pinot's broker response JSON (BrokerResponseNative: the
+ * key order, the counters every client reads, exceptions as errorCode and
+ * message, NaN and infinities as strings), written directly because a JSON
+ * library's double-based numbers would corrupt LONG values beyond 2^53.
+ * Also qry_compile, the one call that turns SQL into a runnable query.
+ */
+#include "qry_eval.h"
+#include "qry_reduce.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void put(tn_buf *b, const char *s) { tn_buf_append(b, s, strlen(s)); }
+
+static void putf(tn_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void putf(tn_buf *b, const char *fmt, ...)
+{
+    char tmp[128];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    tn_buf_append(b, tmp, (size_t)TN_MIN(n, (int)sizeof tmp - 1));
+}
+
+static void put_str(tn_buf *b, const char *s, size_t len)
+{
+    tn_buf_append(b, "\"", 1);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            char e[2] = {'\\', (char)c};
+            tn_buf_append(b, e, 2);
+        } else if (c < 0x20) {
+            putf(b, "\\u%04x", c);
+        } else {
+            tn_buf_append(b, &s[i], 1);
+        }
+    }
+    tn_buf_append(b, "\"", 1);
+}
+
+static void put_double(tn_buf *b, double d)
+{
+    if (isnan(d))
+        put(b, "\"NaN\"");
+    else if (isinf(d))
+        put(b, d > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+    else {
+        char tmp[40];
+        qry_format_double(d, tmp, sizeof tmp); /* Java's rendering, valid JSON */
+        put(b, tmp);
+    }
+}
+
+/* TIMESTAMP cells render as java.sql.Timestamp.toString() in UTC. */
+static void put_timestamp(tn_buf *b, int64_t ms)
+{
+    time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+    int frac = (int)(ms - (int64_t)secs * 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char tmp[64], fr[8];
+    snprintf(fr, sizeof fr, "%03d", frac);
+    for (int i = 2; i > 0 && fr[i] == '0'; i--)
+        fr[i] = '\0';
+    snprintf(tmp, sizeof tmp, "\"%04d-%02d-%02d %02d:%02d:%02d.%s\"", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, fr);
+    put(b, tmp);
+}
+
+static void put_cell(tn_buf *b, const qry_val *v)
+{
+    switch (v->kind) {
+    case QV_NULL: put(b, "null"); break;
+    case QV_LONG:
+        if (v->type == SEG_BOOLEAN)
+            put(b, v->i ? "true" : "false");
+        else if (v->type == SEG_TIMESTAMP)
+            put_timestamp(b, v->i);
+        else if (v->type == SEG_FLOAT || v->type == SEG_DOUBLE)
+            put_double(b, (double)v->i);
+        else
+            putf(b, "%" PRId64, v->i);
+        break;
+    case QV_DOUBLE:
+        if (v->type == SEG_INT || v->type == SEG_LONG)
+            putf(b, "%" PRId64, (int64_t)v->d);
+        else
+            put_double(b, v->d);
+        break;
+    case QV_STRING:
+        if (v->type == SEG_BYTES) {
+            tn_buf_append(b, "\"", 1);
+            for (uint32_t i = 0; i < v->len; i++)
+                putf(b, "%02x", (unsigned char)v->s[i]);
+            tn_buf_append(b, "\"", 1);
+        } else {
+            put_str(b, v->s, v->len);
+        }
+        break;
+    case QV_ARRAY:
+        put(b, "[");
+        for (uint32_t i = 0; i < v->len; i++) {
+            if (i)
+                put(b, ",");
+            qry_val e = v->arr[i];
+            e.type = v->type;
+            put_cell(b, &e);
+        }
+        put(b, "]");
+        break;
+    }
+}
+
+static void put_table(tn_buf *b, const qry_result *r)
+{
+    put(b, "\"resultTable\":{\"dataSchema\":{\"columnNames\":[");
+    for (uint32_t c = 0; c < r->ncols; c++) {
+        if (c)
+            put(b, ",");
+        put_str(b, r->names[c], strlen(r->names[c]));
+    }
+    put(b, "],\"columnDataTypes\":[");
+    for (uint32_t c = 0; c < r->ncols; c++) {
+        if (c)
+            put(b, ",");
+        put_str(b, r->types[c], strlen(r->types[c]));
+    }
+    put(b, "]},\"rows\":[");
+    for (uint32_t i = 0; i < r->nrows; i++) {
+        put(b, i ? ",[" : "[");
+        for (uint32_t c = 0; c < r->ncols; c++) {
+            if (c)
+                put(b, ",");
+            qry_val v = r->cells[(size_t)i * r->ncols + c];
+            put_cell(b, &v);
+        }
+        put(b, "]");
+    }
+    put(b, "]},");
+}
+
+static const char *error_prefix(int code)
+{
+    switch (code) {
+    case QRY_ERR_JSON: return "JsonParsingError";
+    case QRY_ERR_PARSE: return "SQLParsingError";
+    case QRY_ERR_TABLE: return "TableDoesNotExistError";
+    case QRY_ERR_EXEC: return "QueryExecutionError";
+    case QRY_ERR_TIMEOUT: return "ExecutionTimeoutError";
+    case QRY_ERR_VALIDATION: return "QueryValidationError";
+    case QRY_ERR_UNKNOWN_COLUMN: return "UnknownColumnError";
+    default: return "QueryError";
+    }
+}
+
+static void put_exceptions(tn_buf *b, const qry_err *errs, uint32_t n)
+{
+    put(b, "\"exceptions\":[");
+    for (uint32_t i = 0; i < n; i++) {
+        char msg[TN_ERRLEN + 64];
+        snprintf(msg, sizeof msg, "%s: %s", error_prefix(errs[i].code), errs[i].msg);
+        putf(b, "%s{\"errorCode\":%d,\"message\":", i ? "," : "", errs[i].code);
+        put_str(b, msg, strlen(msg));
+        put(b, "}");
+    }
+    put(b, "],");
+}
+
+char *qry_response_json(const qry_result *r, const qry_err *errs, uint32_t nerrs,
+                        const qry_response_info *info)
+{
+    static const qry_stats none;
+    const qry_stats *s = r ? &r->stats : &none;
+    tn_buf b = {0};
+    put(&b, "{");
+    if (r)
+        put_table(&b, r);
+    putf(&b, "\"numRowsResultSet\":%u,", r ? r->nrows : 0);
+    bool partial = nerrs > 0 || s->groups_limit_reached;
+    putf(&b, "\"partialResult\":%s,", partial ? "true" : "false");
+    put_exceptions(&b, errs, nerrs);
+    putf(&b, "\"numGroupsLimitReached\":%s,\"numGroupsWarningLimitReached\":false,",
+         s->groups_limit_reached ? "true" : "false");
+    put(&b, "\"maxRowsInDistinctReached\":false,\"maxRowsWithoutChangeInDistinctReached\":false,"
+            "\"maxExecutionTimeInDistinctReached\":false,");
+    putf(&b, "\"timeUsedMs\":%" PRId64 ",", info ? info->time_used_ms : 0);
+    put(&b, "\"requestId\":");
+    if (info && info->request_id)
+        put_str(&b, info->request_id, strlen(info->request_id));
+    else
+        put(&b, "null");
+    put(&b, ",\"clientRequestId\":null,\"brokerId\":null,");
+    putf(&b, "\"numDocsScanned\":%" PRIu64 ",\"totalDocs\":%" PRIu64
+             ",\"numEntriesScannedInFilter\":%" PRIu64 ",\"numEntriesScannedPostFilter\":%" PRIu64 ",",
+         s->docs_scanned, s->total_docs, s->entries_in_filter, s->entries_post_filter);
+    putf(&b, "\"numServersQueried\":%u,\"numServersResponded\":%u,",
+         info ? info->servers_queried : 0, info ? info->servers_responded : 0);
+    putf(&b, "\"numSegmentsQueried\":%u,\"numSegmentsProcessed\":%u,\"numSegmentsMatched\":%u,",
+         s->segments_queried, s->segments_processed, s->segments_matched);
+    putf(&b, "\"numConsumingSegmentsQueried\":%u,\"numConsumingSegmentsProcessed\":%u,"
+             "\"numConsumingSegmentsMatched\":%u,",
+         s->consuming_queried, s->consuming_processed, s->consuming_matched);
+    put(&b, "\"minConsumingFreshnessTimeMs\":0,\"numSegmentsPrunedByBroker\":0,"
+            "\"numSegmentsPrunedByServer\":0,\"numSegmentsPrunedInvalid\":0,"
+            "\"numSegmentsPrunedByLimit\":0,\"numSegmentsPrunedByValue\":0,"
+            "\"brokerReduceTimeMs\":0,\"offlineThreadCpuTimeNs\":0,\"realtimeThreadCpuTimeNs\":0,"
+            "\"offlineSystemActivitiesCpuTimeNs\":0,\"realtimeSystemActivitiesCpuTimeNs\":0,"
+            "\"offlineResponseSerializationCpuTimeNs\":0,\"realtimeResponseSerializationCpuTimeNs\":0,"
+            "\"offlineTotalCpuTimeNs\":0,\"realtimeTotalCpuTimeNs\":0,"
+            "\"explainPlanNumEmptyFilterSegments\":0,\"explainPlanNumMatchAllFilterSegments\":0,"
+            "\"traceInfo\":{},\"tablesQueried\":[],\"pools\":[],\"rlsFiltersApplied\":false,"
+            "\"groupsTrimmed\":false}");
+    tn_buf_append(&b, "", 1);
+    return (char *)b.data;
+}
+
+/* ---- compile -------------------------------------------------------------------------- */
+
+/* Request options apply where the SQL itself (SET, OPTION) did not. */
+static void merge_options(qry_options *q, const qry_options *req)
+{
+    if (!q->timeout_ms)
+        q->timeout_ms = req->timeout_ms;
+    if (!q->num_groups_limit)
+        q->num_groups_limit = req->num_groups_limit;
+    if (!q->has_null_handling && req->has_null_handling) {
+        q->null_handling = req->null_handling;
+        q->has_null_handling = true;
+    }
+}
+
+static int prepare_all(qry_query *q, qry_err *err)
+{
+    if (qry_prepare(q->where, &q->arena, err) || qry_prepare(q->having, &q->arena, err))
+        return -1;
+    for (uint32_t i = 0; i < q->nselect; i++)
+        if (qry_prepare(q->select[i].expr, &q->arena, err))
+            return -1;
+    for (uint32_t i = 0; i < q->ngroup; i++)
+        if (qry_prepare(q->group_by[i], &q->arena, err))
+            return -1;
+    for (uint32_t i = 0; i < q->norder; i++)
+        if (qry_prepare(q->order_by[i].expr, &q->arena, err))
+            return -1;
+    return 0;
+}
+
+int qry_compile(const char *sql, qry_flavour flavour, const char *options,
+                const seg_schema *schema, qry_query **out, qry_err *err)
+{
+    qry_query *q;
+    if (qry_parse(sql, flavour, &q, err))
+        return -1;
+    if (options && *options) {
+        qry_options req = {0};
+        if (qry_options_parse(&req, options, err)) {
+            qry_query_free(q);
+            return -1;
+        }
+        merge_options(&q->opts, &req);
+    }
+    if (qry_bind(q, schema, err) || prepare_all(q, err)) {
+        qry_query_free(q);
+        return -1;
+    }
+    *out = q;
+    return 0;
+}
