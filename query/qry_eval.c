@@ -8,6 +8,7 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "qry_eval.h"
+#include "qry_func_int.h"
 
 #include <math.h>
 #include <pcre2.h>
@@ -132,40 +133,16 @@ int qry_vec_convert(qry_vec *v, qry_kind k, qry_arena *a, qry_err *err)
     return 0;
 }
 
-/* Java's Double.toString: shortest digits that read back the same value,
- * "1.0" for integral values, scientific notation below 1e-3 and from 1e7. */
 int qry_format_double(double d, char *buf, size_t cap)
 {
-    if (isnan(d))
-        return snprintf(buf, cap, "NaN");
-    if (isinf(d))
-        return snprintf(buf, cap, d > 0 ? "Infinity" : "-Infinity");
-    if (d == 0)
-        return snprintf(buf, cap, signbit(d) ? "-0.0" : "0.0");
-    double ad = fabs(d);
-    char digits[40];
-    int prec;
-    for (prec = 1; prec <= 17; prec++) { /* shortest round-trip */
-        snprintf(digits, sizeof digits, "%.*e", prec - 1, d);
-        if (strtod(digits, NULL) == d)
-            break;
-    }
-    if (ad >= 1e-3 && ad < 1e7) {
-        int n = snprintf(buf, cap, "%.*f", TN_MAX(0, prec - 1 - (int)floor(log10(ad))), d);
-        if (!strchr(buf, '.'))
-            n += snprintf(buf + n, cap - (size_t)n, ".0");
-        while (n > 2 && buf[n - 1] == '0' && buf[n - 2] != '.')
-            buf[--n] = '\0';
-        return n;
-    }
-    /* mantissa "d.ddd" then "E" exponent, Java style */
-    char *e = strchr(digits, 'e');
-    int exp10 = atoi(e + 1);
-    *e = '\0';
-    int n = snprintf(buf, cap, "%s", digits);
-    if (!strchr(buf, '.'))
-        n += snprintf(buf + n, cap - (size_t)n, ".0");
-    return n + snprintf(buf + n, cap - (size_t)n, "E%d", exp10);
+    char tmp[64]; /* Double.toString needs at most 26 bytes */
+    size_t n = qry_text_double(d, tmp);
+    if (!cap)
+        return 0;
+    n = TN_MIN(n, cap - 1);
+    memcpy(buf, tmp, n);
+    buf[n] = '\0';
+    return (int)n;
 }
 
 /* ---- structure ---------------------------------------------------------------------- */

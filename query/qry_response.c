@@ -6,6 +6,7 @@
  * Also qry_compile, the one call that turns SQL into a runnable query.
  */
 #include "qry_eval.h"
+#include "qry_func_int.h"
 #include "qry_reduce.h"
 
 #include <inttypes.h>
@@ -14,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static void put(tn_buf *b, const char *s) { tn_buf_append(b, s, strlen(s)); }
 
@@ -62,17 +62,9 @@ static void put_double(tn_buf *b, double d)
 /* TIMESTAMP cells render as java.sql.Timestamp.toString() in UTC. */
 static void put_timestamp(tn_buf *b, int64_t ms)
 {
-    time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-    int frac = (int)(ms - (int64_t)secs * 1000);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    char tmp[64], fr[8];
-    snprintf(fr, sizeof fr, "%03d", frac);
-    for (int i = 2; i > 0 && fr[i] == '0'; i--)
-        fr[i] = '\0';
-    snprintf(tmp, sizeof tmp, "\"%04d-%02d-%02d %02d:%02d:%02d.%s\"", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, fr);
-    put(b, tmp);
+    char tmp[48];
+    size_t n = qry_text_timestamp(ms, tmp);
+    put_str(b, tmp, n);
 }
 
 static void put_cell(tn_buf *b, const qry_val *v)
