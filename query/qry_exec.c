@@ -41,6 +41,7 @@ typedef struct seg_ctx {
     qry_stats *stats;
     qry_err *err;
     uint64_t deadline_ns;        /* 0 = none */
+    struct id_groups *idg;       /* group-by on dictionary ids, when it applies */
 } seg_ctx;
 
 static int check_deadline(seg_ctx *x)
@@ -648,6 +649,184 @@ static int agg_args(seg_ctx *x, const qry_expr *e, uint32_t n, qry_eval_ctx *cx,
     return 0;
 }
 
+/* ---- group-by on dictionary ids ------------------------------------------------------
+ * When every key is a single-value dictionary column of the segment, a
+ * row's group is found from its packed dictionary ids: a dense table when
+ * the key space is small, an open-addressing map otherwise. Key values are
+ * decoded and hashed once per distinct local key, not once per row. */
+
+#define IDG_DENSE_MAX (1u << 20)
+#define IDG_NONE (-1)
+#define IDG_DROPPED (-2)     /* the groups limit refused this key */
+
+typedef struct id_groups {
+    uint32_t nkeys;
+    col_state *cols[8];
+    uint32_t shift[8];       /* bit position of each key's id in the packed key */
+    int32_t *dense;          /* dense table, or NULL */
+    uint64_t *keys;          /* map: packed key + 1 (0 = empty) */
+    int32_t *vals;
+    uint32_t mask, used;
+    uint32_t *ids[8];        /* per-key ids of the current batch */
+} id_groups;
+
+static uint32_t bits_for_card(uint32_t card)
+{
+    uint32_t b = 0;
+    while (b < 32 && (1ull << b) < card)
+        b++;
+    return b;
+}
+
+/* Sets up dictionary-id grouping for the keys; NULL when it does not apply. */
+static id_groups *idg_new(seg_ctx *x, qry_expr *const *keys, uint32_t nk)
+{
+    if (nk == 0 || nk > 8 || x->q->opts.null_handling)
+        return NULL;
+    id_groups *ig = tn_calloc(1, sizeof *ig);
+    ig->nkeys = nk;
+    uint32_t bits = 0;
+    uint64_t space = 1;
+    for (uint32_t k = 0; k < nk; k++) {
+        if (keys[k]->op != QE_COLUMN) {
+            free(ig);
+            return NULL;
+        }
+        col_state *cs = column(x, keys[k]->col);
+        if (!cs || !cs->col.has_dict || !cs->col.single_value) {
+            free(ig);
+            return NULL;
+        }
+        ig->cols[k] = cs;
+        ig->shift[k] = bits;
+        uint32_t b = bits_for_card(cs->col.cardinality ? cs->col.cardinality : 1);
+        bits += b;
+        space <<= b;
+        ig->ids[k] = tn_malloc(QRY_BATCH * sizeof *ig->ids[k]);
+    }
+    if (bits > 63) {
+        for (uint32_t k = 0; k < nk; k++)
+            free(ig->ids[k]);
+        free(ig);
+        return NULL;
+    }
+    if (space <= IDG_DENSE_MAX) {
+        ig->dense = tn_malloc(space * sizeof *ig->dense);
+        for (uint64_t i = 0; i < space; i++)
+            ig->dense[i] = IDG_NONE;
+    } else {
+        ig->mask = 1023;
+        ig->keys = tn_calloc(ig->mask + 1, sizeof *ig->keys);
+        ig->vals = tn_malloc((ig->mask + 1) * sizeof *ig->vals);
+    }
+    return ig;
+}
+
+static void idg_free(id_groups *ig)
+{
+    if (!ig)
+        return;
+    for (uint32_t k = 0; k < ig->nkeys; k++)
+        free(ig->ids[k]);
+    free(ig->dense);
+    free(ig->keys);
+    free(ig->vals);
+    free(ig);
+}
+
+static uint32_t idg_slot(const id_groups *ig, uint64_t key)
+{
+    uint64_t h = key * 0x9e3779b97f4a7c15ull;
+    uint32_t i = (uint32_t)(h >> 32) & ig->mask;
+    while (ig->keys[i] && ig->keys[i] != key + 1)
+        i = (i + 1) & ig->mask;
+    return i;
+}
+
+static void idg_grow(id_groups *ig)
+{
+    uint64_t *ok = ig->keys;
+    int32_t *ov = ig->vals;
+    uint32_t on = ig->mask + 1;
+    ig->mask = on * 2 - 1;
+    ig->keys = tn_calloc(ig->mask + 1, sizeof *ig->keys);
+    ig->vals = tn_malloc((ig->mask + 1) * sizeof *ig->vals);
+    for (uint32_t i = 0; i < on; i++)
+        if (ok[i]) {
+            uint32_t s = idg_slot(ig, ok[i] - 1);
+            ig->keys[s] = ok[i];
+            ig->vals[s] = ov[i];
+        }
+    free(ok);
+    free(ov);
+}
+
+/* The global group of a packed key seen for the first time. */
+static int32_t idg_resolve(seg_ctx *x, qry_groups *g, const id_groups *ig, uint32_t r)
+{
+    qry_val key[8];
+    for (uint32_t k = 0; k < ig->nkeys; k++)
+        key[k] = dict_val(&ig->cols[k]->col, ig->ids[k][r]);
+    int64_t gi = qry_groups_find(x->q, g, key, qry_key_hash(key, ig->nkeys));
+    if (gi < 0)
+        x->stats->groups_limit_reached = true;
+    return gi < 0 ? IDG_DROPPED : (int32_t)gi;
+}
+
+static int32_t *idg_entry(id_groups *ig, uint64_t key)
+{
+    if (ig->dense)
+        return &ig->dense[key];
+    if ((ig->used + 1) * 2 > ig->mask + 1)
+        idg_grow(ig);
+    uint32_t s = idg_slot(ig, key);
+    if (!ig->keys[s]) {
+        ig->keys[s] = key + 1;
+        ig->vals[s] = IDG_NONE;
+        ig->used++;
+    }
+    return &ig->vals[s];
+}
+
+static int idg_group_ids(seg_ctx *x, qry_groups *g, uint32_t n, qry_eval_ctx *cx,
+                         uint32_t **gids_out, uint32_t **rowmap_out, uint32_t *nout)
+{
+    id_groups *ig = x->idg;
+    for (uint32_t k = 0; k < ig->nkeys; k++) {
+        const seg_col *c = &ig->cols[k]->col;
+        if (x->contiguous)
+            c->ops->read_ids(c, x->docs[0], n, ig->ids[k]);
+        else
+            c->ops->read_ids_at(c, x->docs, n, ig->ids[k]);
+        x->stats->entries_post_filter += n;
+    }
+    uint32_t *gids = qry_alloc(cx->arena, ((size_t)n + 1) * sizeof *gids);
+    uint32_t *rowmap = NULL, cnt = 0;
+    for (uint32_t r = 0; r < n; r++) {
+        uint64_t key = 0;
+        for (uint32_t k = 0; k < ig->nkeys; k++)
+            key |= (uint64_t)ig->ids[k][r] << ig->shift[k];
+        int32_t *e = idg_entry(ig, key);
+        if (*e == IDG_NONE)
+            *e = idg_resolve(x, g, ig, r);
+        if (*e == IDG_DROPPED) {
+            if (!rowmap) { /* rows before r all had groups */
+                rowmap = qry_alloc(cx->arena, ((size_t)n + 1) * sizeof *rowmap);
+                for (uint32_t i = 0; i < r; i++)
+                    rowmap[i] = i;
+            }
+            continue;
+        }
+        if (rowmap)
+            rowmap[cnt] = r;
+        gids[cnt++] = (uint32_t)*e;
+    }
+    *gids_out = gids;
+    *rowmap_out = rowmap;
+    *nout = cnt;
+    return 0;
+}
+
 /* Group ids of the rows of a batch; multi-value keys explode a row into one
  * row per value (per combination for several), as Pinot groups them.
  * Returns the row count after exploding and fills rowmap (exploded row ->
@@ -785,7 +964,11 @@ static int agg_pass(seg_ctx *x, qry_groups *g, const roaring_bitmap_t *docs,
         if ((rc = check_deadline(x)))
             break;
         uint32_t *gids = NULL, *rowmap = NULL, rows = n;
-        if (g->nkeys && (rc = group_ids(x, g, n, &cx, &gids, &rowmap, &rows)))
+        if (g->nkeys && x->idg)
+            rc = idg_group_ids(x, g, n, &cx, &gids, &rowmap, &rows);
+        else if (g->nkeys)
+            rc = group_ids(x, g, n, &cx, &gids, &rowmap, &rows);
+        if (rc)
             break;
         (void)create_groups;
         for (uint32_t s = 0; s < q->naggs && !rc; s++) {
@@ -807,8 +990,76 @@ static int agg_pass(seg_ctx *x, qry_groups *g, const roaring_bitmap_t *docs,
     return rc;
 }
 
+/* Aggregations a sealed segment answers from its metadata when nothing is
+ * filtered: COUNT(*) from the document count, MIN/MAX/MINMAXRANGE of a
+ * column from its statistics (fed to the function as a two-row vector, so
+ * the function's own code still makes the result). */
+static bool meta_answerable(const qry_expr *e)
+{
+    if (e->filter)
+        return false;
+    if (!strcmp(e->agg->name, "count"))
+        return e->nargs == 1 && e->args[0]->op == QE_STAR;
+    bool minmax = !strcmp(e->agg->name, "min") || !strcmp(e->agg->name, "max") ||
+                  !strcmp(e->agg->name, "minmaxrange");
+    return minmax && e->nargs == 1 && e->args[0]->op == QE_COLUMN;
+}
+
+static bool run_from_metadata(seg_ctx *x, qry_groups *g, const roaring_bitmap_t *matched)
+{
+    const qry_query *q = x->q;
+    if (matched || g->nkeys || q->opts.null_handling || x->seg->kind != SEG_KIND_IMMUTABLE ||
+        x->ndocs == 0)
+        return false;
+    for (uint32_t s = 0; s < q->naggs; s++) {
+        const qry_expr *e = q->aggs[s];
+        if (!meta_answerable(e))
+            return false;
+        if (e->args[0]->op == QE_COLUMN) { /* NaN stats would not compare */
+            col_state *cs = column(x, e->args[0]->col);
+            if (!cs || (qry_kind_of(cs->col.type) == QV_DOUBLE &&
+                        (isnan(cs->col.min.d) || isnan(cs->col.max.d))))
+                return false;
+        }
+    }
+    qry_arena a = {0};
+    for (uint32_t s = 0; s < q->naggs; s++) {
+        const qry_expr *e = q->aggs[s];
+        qry_vec *args[2] = {NULL, NULL};
+        uint32_t n = x->ndocs;
+        if (e->args[0]->op == QE_COLUMN) {
+            const seg_col *c = &column(x, e->args[0]->col)->col;
+            qry_vec *v = qry_vec_new(&a, qry_kind_of(c->type), c->type, 2);
+            if (v->kind == QV_LONG) {
+                v->i[0] = c->min.i;
+                v->i[1] = c->max.i;
+            } else {
+                v->d[0] = c->min.d;
+                v->d[1] = c->max.d;
+            }
+            args[0] = v;
+            n = 2;
+        }
+        e->agg->update(e, g->states[s], g->state_size[s], NULL, args, n);
+    }
+    qry_arena_free(&a);
+    return true;
+}
+
 static int run_aggregation(seg_ctx *x, qry_groups *g, const roaring_bitmap_t *matched)
 {
+    if (g->nkeys) {
+        qry_expr **keys = x->q->group_by;
+        qry_expr *sel[8];
+        if (x->q->shape == QRY_DISTINCT) {
+            for (uint32_t k = 0; k < g->nkeys && k < 8; k++)
+                sel[k] = x->q->select[k].expr;
+            keys = sel;
+        }
+        x->idg = idg_new(x, keys, g->nkeys);
+    }
+    if (run_from_metadata(x, g, matched))
+        return 0;
     int rc = agg_pass(x, g, matched, NULL, true);
     /* each distinct FILTER (WHERE ...) gets its own pass over its docs */
     for (uint32_t s = 0; s < x->q->naggs && !rc; s++) {
@@ -927,6 +1178,7 @@ static void ctx_free(seg_ctx *x)
     }
     free(x->cols);
     free(x->ids);
+    idg_free(x->idg);
 }
 
 int qry_execute_segment(const qry_query *q, const seg_segment *seg,
