@@ -269,6 +269,28 @@ START_TEST(aggregations_match)
 }
 END_TEST
 
+/* Unfiltered COUNT/MIN/MAX come from sealed segments' metadata: the same
+ * answers as a scan. */
+START_TEST(metadata_answers_match_scans)
+{
+    ck_assert_int_eq(run("SELECT COUNT(*), MIN(m), MAX(d), MINMAXRANGE(k), MIN(ts) FROM ev"), 0);
+    int64_t minm = INT64_MAX, mink = INT32_MAX, maxk = INT32_MIN;
+    double maxd = -INFINITY;
+    for (int r = 0; r < NROWS; r++) {
+        minm = M[r] < minm ? M[r] : minm;
+        maxd = fmax(maxd, D[r]);
+        mink = K[r] < mink ? K[r] : mink;
+        maxk = K[r] > maxk ? K[r] : maxk;
+    }
+    ck_assert_int_eq(cell_long(0, 0), NROWS);
+    ck_assert_double_eq(cell_double(0, 1), (double)minm);
+    ck_assert_double_eq(cell_double(0, 2), maxd);
+    ck_assert_double_eq(cell_double(0, 3), (double)(maxk - mink));
+    ck_assert_double_eq(cell_double(0, 4), (double)TS[0]);
+    ck_assert_uint_eq(res.stats.docs_scanned, NROWS);
+}
+END_TEST
+
 START_TEST(empty_aggregation_gives_pinot_defaults)
 {
     ck_assert_int_eq(run("SELECT COUNT(*), SUM(m), MIN(m), MAX(m), AVG(m) FROM ev WHERE k > 1000"), 0);
@@ -540,6 +562,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, filters_match_plain_loops);
     tcase_add_test(tc, aggregations_match);
+    tcase_add_test(tc, metadata_answers_match_scans);
     tcase_add_test(tc, empty_aggregation_gives_pinot_defaults);
     tcase_add_test(tc, group_by_order_limit);
     tcase_add_test(tc, group_by_multi_value_explodes_and_having);
