@@ -291,6 +291,51 @@ START_TEST(metadata_answers_match_scans)
 }
 END_TEST
 
+/* Empty segments (a consuming one that has no rows yet, a sealed one of
+ * zero rows) take part without changing any answer. */
+START_TEST(empty_segments_take_part)
+{
+    char err[TN_ERRLEN];
+    seg_mutable *m;
+    seg_mutable_opts mo = {.name = "ev__1__0", .table = "ev", .partition = 1,
+                           .start_offset = 0, .time_column = "ts"};
+    ck_assert_int_eq(seg_mutable_create(schema, &mo, &m, err), 0);
+    seg_image *img;
+    ck_assert_int_eq(seg_seal(seg_mutable_base(m), 0, NULL, &img, err), 0);
+    seg_segment *sealed;
+    ck_assert_int_eq(seg_image_open(img, &sealed, err), 0);
+    seg_segment *all[NSEG + 2] = {segs[0], segs[1], segs[2], seg_mutable_base(m), sealed};
+    static const char *const sqls[] = {
+        "SELECT COUNT(*), SUM(m), MAX(k) FROM ev WHERE k > 3",
+        "SELECT s, COUNT(*) FROM ev GROUP BY s ORDER BY s",
+        "SELECT k, ts FROM ev WHERE k = 7 ORDER BY ts LIMIT 3",
+        "SELECT COUNT(*), MIN(m) FROM ev",
+    };
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert_int_eq(run(sqls[i]), 0);
+        qry_result want = res;
+        memset(&res, 0, sizeof res);
+        qry_query *q;
+        ck_assert_int_eq(qry_compile(sqls[i], QRY_HTTP, NULL, schema, &q, &qerr), 0);
+        qry_partial p;
+        qry_exec_opts o = {.threads = 2};
+        ck_assert_int_eq(qry_execute(q, all, NSEG + 2, &o, &p, &qerr), 0);
+        qry_result got;
+        ck_assert_int_eq(qry_reduce(q, &p, &got, &qerr), 0);
+        ck_assert_uint_eq(got.nrows, want.nrows);
+        for (size_t c = 0; c < (size_t)got.nrows * got.ncols; c++)
+            ck_assert_int_eq(qry_val_cmp(&got.cells[c], &want.cells[c]), 0);
+        ck_assert_uint_eq(got.stats.segments_queried, NSEG + 2);
+        qry_result_free(&got);
+        qry_result_free(&want);
+        qry_partial_free(q, &p);
+        qry_query_free(q);
+    }
+    seg_segment_release(sealed);
+    seg_segment_release(seg_mutable_base(m));
+}
+END_TEST
+
 START_TEST(empty_aggregation_gives_pinot_defaults)
 {
     ck_assert_int_eq(run("SELECT COUNT(*), SUM(m), MIN(m), MAX(m), AVG(m) FROM ev WHERE k > 1000"), 0);
@@ -563,6 +608,7 @@ int main(void)
     tcase_add_test(tc, filters_match_plain_loops);
     tcase_add_test(tc, aggregations_match);
     tcase_add_test(tc, metadata_answers_match_scans);
+    tcase_add_test(tc, empty_segments_take_part);
     tcase_add_test(tc, empty_aggregation_gives_pinot_defaults);
     tcase_add_test(tc, group_by_order_limit);
     tcase_add_test(tc, group_by_multi_value_explodes_and_having);
