@@ -7,8 +7,10 @@
  * names, and the implicit LIMIT of Pinot's HTTP API.
  */
 #include "qry_bind_int.h"
+#include "qry_agg.h"
 #include "qry_eval.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define QRY_HTTP_DEFAULT_LIMIT 10
@@ -160,6 +162,19 @@ int qb_shape(qry_query *q, qry_err *err)
         q->shape = QRY_SELECTION;
     }
     qs_slots(q);
+    /* With null handling COUNT(x) counts non-null x, and Pinot names it
+     * count(x) rather than count(*) */
+    for (uint32_t s = 0; q->opts.null_handling && s < q->naggs; s++) {
+        qry_expr *a = q->aggs[s];
+        if (strcmp(a->agg->name, "count") || a->render || a->nargs != 1 ||
+            a->args[0]->op == QE_STAR || a->args[0]->op == QE_LITERAL)
+            continue;
+        const char *arg = qry_expr_name(a->args[0], &q->arena);
+        size_t len = strlen(arg) + 8;
+        char *r = qry_alloc(&q->arena, len);
+        snprintf(r, len, "count(%s)", arg);
+        a->render = r;
+    }
     for (uint32_t i = 0; i < q->nselect; i++) {
         qry_select_item *it = &q->select[i];
         it->name = it->alias ? it->alias : qry_expr_name(it->expr, &q->arena);

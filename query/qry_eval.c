@@ -73,8 +73,10 @@ static int cmp_double(double a, double b)
 
 int qry_val_cmp(const qry_val *a, const qry_val *b)
 {
+    /* NULL sorts after every value, as in Pinot (and PostgreSQL): last in
+     * ascending order, first in descending */
     if (a->kind == QV_NULL || b->kind == QV_NULL)
-        return (a->kind != QV_NULL) - (b->kind != QV_NULL);
+        return (a->kind == QV_NULL) - (b->kind == QV_NULL);
     if (a->kind == QV_LONG && b->kind == QV_LONG)
         return (a->i > b->i) - (a->i < b->i);
     if (a->kind == QV_STRING && b->kind == QV_STRING) {
@@ -278,10 +280,38 @@ static int prepare_in(qry_expr *e, qry_arena *a)
     return 0;
 }
 
+/* A string literal compared with a TIMESTAMP becomes epoch milliseconds
+ * ('2024-03-01 00:00:00', ISO-8601), as Pinot converts it to the column's
+ * type; a string that is no timestamp is an error naming it. */
+static int timestamp_literals(qry_expr *e, qry_err *err)
+{
+    if (e->op != QE_CMP && e->op != QE_BETWEEN && e->op != QE_IN)
+        return 0;
+    bool ts = false;
+    for (uint32_t i = 0; i < e->nargs; i++)
+        ts |= e->args[i]->op != QE_LITERAL && e->args[i]->type == SEG_TIMESTAMP;
+    for (uint32_t i = 0; ts && i < e->nargs; i++) {
+        qry_val *l = &e->args[i]->lit;
+        if (e->args[i]->op != QE_LITERAL || l->kind != QV_STRING)
+            continue;
+        seg_value v;
+        if (seg_value_parse(SEG_TIMESTAMP, l->s, l->len, &v) != 0)
+            return qry_fail(err, QRY_ERR_VALIDATION, e->args[i]->position,
+                            "'%.*s' is not a timestamp", (int)TN_MIN(l->len, 64u), l->s);
+        l->kind = QV_LONG;
+        l->type = SEG_TIMESTAMP;
+        l->i = v.i;
+        e->args[i]->type = SEG_TIMESTAMP;
+    }
+    return 0;
+}
+
 int qry_prepare(qry_expr *e, qry_arena *a, qry_err *err)
 {
     if (!e)
         return 0;
+    if (timestamp_literals(e, err))
+        return -1;
     for (uint32_t i = 0; i < e->nargs; i++)
         if (qry_prepare(e->args[i], a, err))
             return -1;
@@ -306,8 +336,17 @@ int qry_prepare(qry_expr *e, qry_arena *a, qry_err *err)
     return 0;
 }
 
-/* SQL LIKE: % any run, _ one byte, backslash escapes. Iterative with one
- * backtrack point, linear for patterns with a single %. */
+/* Bytes in the UTF-8 character starting at s[i] (1 for malformed input). */
+static uint32_t utf8_len(const char *s, uint32_t i, uint32_t n)
+{
+    uint32_t k = 1;
+    while (i + k < n && ((unsigned char)s[i + k] & 0xC0) == 0x80)
+        k++;
+    return k;
+}
+
+/* SQL LIKE: % any run, _ one character (UTF-8), backslash escapes.
+ * Iterative with one backtrack point, linear for patterns with a single %. */
 bool qry_like_match(const char *s, uint32_t n, const char *p, uint32_t m)
 {
     uint32_t si = 0, pi = 0, star_p = UINT32_MAX, star_s = 0;
@@ -318,12 +357,16 @@ bool qry_like_match(const char *s, uint32_t n, const char *p, uint32_t m)
         } else if (pi < m && p[pi] == '\\' && pi + 1 < m && p[pi + 1] == s[si]) {
             pi += 2;
             si++;
-        } else if (pi < m && (p[pi] == '_' || (p[pi] == s[si] && p[pi] != '\\'))) {
+        } else if (pi < m && p[pi] == '_') {
+            pi++;
+            si += utf8_len(s, si, n);
+        } else if (pi < m && p[pi] == s[si] && p[pi] != '\\') {
             pi++;
             si++;
         } else if (star_p != UINT32_MAX) {
             pi = star_p;
-            si = ++star_s;
+            star_s += utf8_len(s, star_s, n); /* restart on a character boundary */
+            si = star_s;
         } else {
             return false;
         }

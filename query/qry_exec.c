@@ -268,7 +268,7 @@ static roaring_bitmap_t *scan_pred(seg_ctx *x, const qry_expr *e,
 {
     roaring_bitmap_t *out = roaring_bitmap_create();
     qry_arena a = {0};
-    qry_eval_ctx cx = {&a, 0, x->q->opts.null_handling};
+    qry_eval_ctx cx = {&a, x->q->now_ms, x->q->opts.null_handling};
     qry_source src = {col_leaf, NULL, x};
     doc_iter *it = tn_malloc(sizeof *it);
     iter_init(it, within, x->ndocs);
@@ -540,18 +540,21 @@ static roaring_bitmap_t *column_pred(seg_ctx *x, col_state *cs, const qry_expr *
     /* exclusive predicates (<>, NOT IN, NOT LIKE, NOT BETWEEN) keep the
      * docs with no matching value, which is Pinot's multi-value rule */
     bool exclusive = e->negated != (e->op == QE_CMP && e->cmp == QC_NE);
-    if (!exclusive)
-        return pos;
-    roaring_bitmap_t *all = all_docs(x, within);
-    roaring_bitmap_andnot_inplace(all, pos);
-    roaring_bitmap_free(pos);
-    if (x->q->opts.null_handling) { /* NULL <> x is unknown, not true */
+    roaring_bitmap_t *out = pos;
+    if (exclusive) {
+        out = all_docs(x, within);
+        roaring_bitmap_andnot_inplace(out, pos);
+        roaring_bitmap_free(pos);
+    }
+    /* with SQL NULLs a predicate on NULL is unknown, never true: a null
+     * document's stored default must not match (x = 0, x <> 5 alike) */
+    if (x->q->opts.null_handling) {
         const roaring_bitmap_t *nb = c->ops->nulls(c);
         if (nb)
-            roaring_bitmap_andnot_inplace(all, nb);
+            roaring_bitmap_andnot_inplace(out, nb);
         seg_bitmap_free(nb);
     }
-    return all;
+    return out;
 }
 
 /* A literal on the left of a comparison moves to the right. */
@@ -953,7 +956,7 @@ static int agg_pass(seg_ctx *x, qry_groups *g, const roaring_bitmap_t *docs,
 {
     const qry_query *q = x->q;
     qry_arena a = {0};
-    qry_eval_ctx cx = {&a, 0, q->opts.null_handling};
+    qry_eval_ctx cx = {&a, q->now_ms, q->opts.null_handling};
     doc_iter *it = tn_malloc(sizeof *it);
     iter_init(it, docs, x->ndocs);
     uint32_t n;
@@ -1121,7 +1124,7 @@ static int run_selection(seg_ctx *x, qry_partial *p, const roaring_bitmap_t *mat
     const qry_query *q = x->q;
     uint64_t keep = q->limit < 0 ? UINT64_MAX : (uint64_t)q->limit + (uint64_t)q->offset;
     qry_arena a = {0};
-    qry_eval_ctx cx = {&a, 0, q->opts.null_handling};
+    qry_eval_ctx cx = {&a, q->now_ms, q->opts.null_handling};
     qry_source src = {col_leaf, NULL, x};
     doc_iter *it = tn_malloc(sizeof *it);
     iter_init(it, matched, x->ndocs);

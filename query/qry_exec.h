@@ -53,7 +53,6 @@ typedef struct qry_partial {
 typedef struct qry_exec_opts {
     uint32_t threads;         /* worker threads; 0 = one per core */
     int64_t timeout_ms;       /* 0 = none (the query's own option wins) */
-    int64_t now_ms;           /* query time for NOW() and ago(); 0 = clock */
 } qry_exec_opts;
 
 void qry_partial_init(const qry_query *q, qry_partial *p);

@@ -209,9 +209,10 @@ static void put_agg(tn_buf *b, const qry_expr *e)
 
 static const char *cmp_name(qry_cmp c)
 {
-    static const char *const names[] = { "equals",   "notequals",       "lessthan",
-                                         "lessthanorequal", "greaterthan",
-                                         "greaterthanorequal" };
+    /* Pinot's FilterKind names keep their underscores (only lower-cased) */
+    static const char *const names[] = { "equals",   "not_equals",       "less_than",
+                                         "less_than_or_equal", "greater_than",
+                                         "greater_than_or_equal" };
     return names[c];
 }
 
@@ -220,11 +221,11 @@ static void put_predicate(tn_buf *b, const qry_expr *e)
 {
     const char *name = e->op == QE_CMP       ? cmp_name(e->cmp)
                        : e->op == QE_BETWEEN ? "between"
-                       : e->op == QE_IN      ? (e->negated ? "notin" : "in")
+                       : e->op == QE_IN      ? (e->negated ? "not_in" : "in")
                        : e->op == QE_LIKE    ? "like"
-                       : e->op == QE_REGEXP  ? "regexplike"
-                       : e->negated          ? "isnotnull"
-                                             : "isnull";
+                       : e->op == QE_REGEXP  ? "regexp_like"
+                       : e->negated          ? "is_not_null"
+                                             : "is_null";
     bool wrap = e->negated && e->op != QE_IN && e->op != QE_IS_NULL;
     if (wrap)
         put(b, "not(");

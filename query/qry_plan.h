@@ -77,6 +77,8 @@ typedef struct qry_query {
     qry_expr **aggs;           /* every distinct aggregation, by agg_slot */
     uint32_t naggs;
     const seg_schema *schema;  /* the schema it was bound against (borrowed) */
+    int64_t now_ms;            /* the query's NOW(), fixed once so every segment
+                                  and the reduce agree (set by qry_compile) */
 } qry_query;
 
 /* Parses one query. Errors carry code 150 and the byte position. */

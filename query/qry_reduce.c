@@ -185,7 +185,7 @@ static int reduce_groups(const qry_query *q, qry_partial *m, qry_result *r, qry_
     for (uint32_t s = 0; s < q->naggs; s++)
         pc.finals[s] = final_values(q, g, s, a);
     qry_source src = {post_leaf, post_known, &pc};
-    qry_eval_ctx cx = {a, 0, q->opts.null_handling};
+    qry_eval_ctx cx = {a, q->now_ms, q->opts.null_handling};
 
     uint32_t *idx = qry_alloc(a, ((size_t)n + 1) * sizeof *idx), kept = 0;
     qry_vec *having = NULL;

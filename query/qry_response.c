@@ -259,6 +259,7 @@ int qry_compile(const char *sql, qry_flavour flavour, const char *options,
         }
         merge_options(&q->opts, &req);
     }
+    q->now_ms = tn_now_ms();
     if (qry_bind(q, schema, err) || prepare_all(q, err)) {
         qry_query_free(q);
         return -1;

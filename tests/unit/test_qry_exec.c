@@ -489,6 +489,17 @@ START_TEST(null_handling)
     ck_assert_int_eq(cell_long(0, 0), nulls);
     ck_assert_int_eq(run_opts("SELECT MIN(u) FROM ev WHERE u IS NULL", "enableNullHandling=true", 1), 0);
     ck_assert_int_eq(res.cells[0].kind, QV_NULL);
+    /* a NULL's stored default (INT64_MIN) must not satisfy u < 50000 */
+    ck_assert_int_eq(run_opts("SELECT COUNT(*) FROM ev WHERE u < 50000", "enableNullHandling=true", 1), 0);
+    int64_t below = 0;
+    for (int r = 0; r < NROWS; r++)
+        below += !u_null[r] && U[r] < 50000;
+    ck_assert_int_eq(cell_long(0, 0), below);
+    /* NULLs sort after values: last ascending, first descending */
+    ck_assert_int_eq(run_opts("SELECT u FROM ev ORDER BY u DESC LIMIT 1", "enableNullHandling=true", 1), 0);
+    ck_assert_int_eq(res.cells[0].kind, QV_NULL);
+    ck_assert_int_eq(run_opts("SELECT u FROM ev ORDER BY u LIMIT 1", "enableNullHandling=true", 1), 0);
+    ck_assert_int_ne(res.cells[0].kind, QV_NULL);
 }
 END_TEST
 

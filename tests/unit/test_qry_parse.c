@@ -418,13 +418,13 @@ START_TEST(predicate_names)
         "AND ArrDelay NOT BETWEEN 1 AND 2 THEN 1 END FROM t";
     qry_query *q = parse_ok(sql);
     const char *want[] = {
-        "case(greaterthan(ArrDelay,'10'),'late',between(ArrDelay,'1','10'),'bit','ok')",
+        "case(greater_than(ArrDelay,'10'),'late',between(ArrDelay,'1','10'),'bit','ok')",
         "case(equals(Carrier,'AA'),'1',equals(Carrier,'B'),'2','null')",
-        "and(equals(Carrier,'AA'),or(notin(ArrDelay,'1','2'),not(like(Carrier,'A%'))),"
-        "not(isnull(Tags)))",
-        "case(or(lessthanorequal(price,'1'),greaterthanorequal(price,'2'),lessthan(price,'3'),"
-        "notequals(price,'4')),'1','0')",
-        "case(and(in(Carrier,'a','b'),regexplike(Carrier,'x'),isnotnull(Carrier),"
+        "and(equals(Carrier,'AA'),or(not_in(ArrDelay,'1','2'),not(like(Carrier,'A%'))),"
+        "not(is_null(Tags)))",
+        "case(or(less_than_or_equal(price,'1'),greater_than_or_equal(price,'2'),less_than(price,'3'),"
+        "not_equals(price,'4')),'1','0')",
+        "case(and(in(Carrier,'a','b'),regexp_like(Carrier,'x'),is_not_null(Carrier),"
         "not(between(ArrDelay,'1','2'))),'1','null')",
     };
     ck_assert_uint_eq(q->nselect, TN_ARRAY_LEN(want));
