@@ -42,6 +42,7 @@ typedef struct seg_ctx {
     qry_err *err;
     uint64_t deadline_ns;        /* 0 = none */
     struct id_groups *idg;       /* group-by on dictionary ids, when it applies */
+    bool *done;                  /* per aggregation slot: already answered */
 } seg_ctx;
 
 static int check_deadline(seg_ctx *x)
@@ -976,7 +977,7 @@ static int agg_pass(seg_ctx *x, qry_groups *g, const roaring_bitmap_t *docs,
         (void)create_groups;
         for (uint32_t s = 0; s < q->naggs && !rc; s++) {
             const qry_expr *e = q->aggs[s];
-            if (!qry_expr_equal(e->filter, filter))
+            if (!qry_expr_equal(e->filter, filter) || (x->done && x->done[s]))
                 continue;
             qry_vec **args;
             if ((rc = agg_args(x, e, n, &cx, &args)))
@@ -1049,6 +1050,83 @@ static bool run_from_metadata(seg_ctx *x, qry_groups *g, const roaring_bitmap_t 
     return true;
 }
 
+/* DISTINCTCOUNT of a dictionary column over the whole query (no groups):
+ * the segment's distinct dictionary ids are marked in a bitset while
+ * scanning, and only the distinct values are decoded and handed to the
+ * function, once per segment, instead of every row's value. */
+static bool distinct_on_ids(seg_ctx *x, const qry_expr *e)
+{
+    return !strcmp(e->agg->name, "distinctcount") && !e->filter && e->nargs == 1 &&
+           e->args[0]->op == QE_COLUMN && !x->q->opts.null_handling;
+}
+
+static int run_distinct_ids(seg_ctx *x, qry_groups *g, uint32_t s,
+                            const roaring_bitmap_t *matched)
+{
+    const qry_expr *e = x->q->aggs[s];
+    col_state *cs = column(x, e->args[0]->col);
+    if (!cs)
+        return -1;
+    const seg_col *c = &cs->col;
+    if (!c->has_dict || !c->single_value)
+        return 1; /* the general path */
+    uint64_t *seen = tn_calloc(((size_t)c->cardinality + 64) / 64, sizeof *seen);
+    doc_iter *it = tn_malloc(sizeof *it);
+    iter_init(it, matched, x->ndocs);
+    ensure_ids(x, QRY_BATCH);
+    uint32_t n;
+    bool contiguous;
+    while ((n = iter_next(it, &contiguous)) > 0) {
+        if (contiguous)
+            c->ops->read_ids(c, it->buf[0], n, x->ids);
+        else
+            c->ops->read_ids_at(c, it->buf, n, x->ids);
+        for (uint32_t r = 0; r < n; r++)
+            seen[x->ids[r] >> 6] |= 1ull << (x->ids[r] & 63);
+        x->stats->entries_post_filter += n;
+    }
+    free(it);
+    uint32_t nd = 0;
+    for (uint32_t w = 0; w < (c->cardinality + 63) / 64; w++)
+        nd += (uint32_t)__builtin_popcountll(seen[w]);
+    qry_arena a = {0};
+    qry_vec *v = qry_vec_new(&a, qry_kind_of(c->type), c->type, nd);
+    uint32_t *ids = tn_malloc(((size_t)nd + 1) * sizeof *ids), k = 0;
+    for (uint32_t w = 0; w < (c->cardinality + 63) / 64; w++)
+        for (uint64_t b = seen[w]; b; b &= b - 1)
+            ids[k++] = w * 64 + (uint32_t)__builtin_ctzll(b);
+    decode_ids(cs, ids, nd, v, 0);
+    qry_vec *args[1] = {v};
+    e->agg->update(e, g->states[s], g->state_size[s], NULL, args, nd);
+    free(ids);
+    free(seen);
+    qry_arena_free(&a);
+    x->done[s] = true;
+    return 0;
+}
+
+/* Answers what can be answered on dictionary ids; true when nothing is left
+ * for the general pass. */
+static bool run_on_ids(seg_ctx *x, qry_groups *g, const roaring_bitmap_t *matched, int *rc)
+{
+    if (g->nkeys)
+        return false;
+    bool all = true;
+    for (uint32_t s = 0; s < x->q->naggs && !*rc; s++) {
+        if (!distinct_on_ids(x, x->q->aggs[s])) {
+            all = false;
+            continue;
+        }
+        if (!x->done)
+            x->done = tn_calloc(x->q->naggs, sizeof *x->done);
+        int r = run_distinct_ids(x, g, s, matched);
+        if (r < 0)
+            *rc = -1;
+        all &= r == 0;
+    }
+    return all;
+}
+
 static int run_aggregation(seg_ctx *x, qry_groups *g, const roaring_bitmap_t *matched)
 {
     if (g->nkeys) {
@@ -1063,7 +1141,10 @@ static int run_aggregation(seg_ctx *x, qry_groups *g, const roaring_bitmap_t *ma
     }
     if (run_from_metadata(x, g, matched))
         return 0;
-    int rc = agg_pass(x, g, matched, NULL, true);
+    int rc = 0;
+    if (run_on_ids(x, g, matched, &rc) || rc)
+        return rc;
+    rc = agg_pass(x, g, matched, NULL, true);
     /* each distinct FILTER (WHERE ...) gets its own pass over its docs */
     for (uint32_t s = 0; s < x->q->naggs && !rc; s++) {
         const qry_expr *f = x->q->aggs[s]->filter;
@@ -1181,6 +1262,7 @@ static void ctx_free(seg_ctx *x)
     }
     free(x->cols);
     free(x->ids);
+    free(x->done);
     idg_free(x->idg);
 }
 
