@@ -1,7 +1,8 @@
 /*
- * tn_bench.c: `tannin bench segment`: the segment module's hot paths, each
- * measured next to a plain-C baseline in the same run so the ratios hold on
- * a noisy machine:
+ * tn_bench.c: `tannin bench segment|query` dispatch (the query bench is
+ * tn_bench_query.c), and `tannin bench segment`: the segment module's hot
+ * paths, each measured next to a plain-C baseline in the same run so the
+ * ratios hold on a noisy machine:
  *   append  rows/s into a mutable segment, rows already parsed (one core)
  *   seal    seconds per million rows
  *   size    sealed bytes (and LMDB bytes) per row against the JSON input
@@ -17,6 +18,7 @@
 #include "seg_immutable.h"
 #include "seg_mutable.h"
 #include "seg_store.h"
+#include "tn_bench.h"
 #include "tn_gen.h"
 #include "tn_tools.h"
 
@@ -276,7 +278,7 @@ static int run_segment_bench(const bench_opts *o)
     return 0;
 }
 
-int tn_cmd_bench(int argc, char **argv)
+int tn_bench_segment(int argc, char **argv)
 {
     bench_opts o = {.rows = 1000000, .seed = 1, .dir = "/tmp", .reps = 5};
     static const struct option opts[] = {{"rows", required_argument, 0, 'r'},
@@ -284,13 +286,6 @@ int tn_cmd_bench(int argc, char **argv)
                                          {"dir", required_argument, 0, 'd'},
                                          {"reps", required_argument, 0, 'n'},
                                          {0, 0, 0, 0}};
-    if (argc < 2 || strcmp(argv[1], "segment") != 0) {
-        fprintf(stderr, "usage: tannin bench segment [--rows N] [--seed S] [--dir TMPDIR] "
-                        "[--reps K]\n");
-        return 2;
-    }
-    argc--;
-    argv++;
     int ch;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (ch) {
@@ -306,4 +301,18 @@ int tn_cmd_bench(int argc, char **argv)
         return 2;
     }
     return run_segment_bench(&o);
+}
+
+int tn_cmd_bench(int argc, char **argv)
+{
+    if (argc >= 2 && !strcmp(argv[1], "segment"))
+        return tn_bench_segment(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "query"))
+        return tn_bench_query(argc - 1, argv + 1);
+    fprintf(stderr, "usage: tannin bench segment [--rows N] [--seed S] [--dir TMPDIR] "
+                    "[--reps K]\n"
+                    "       tannin bench query [--rows N] [--reps K] [--threads LIST] "
+                    "[--export FILE.jsonl] [--results FILE.json] ...\n"
+                    "       (tannin bench query --help for every option)\n");
+    return 2;
 }

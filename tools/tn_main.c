@@ -16,7 +16,7 @@ typedef struct tn_command {
 static const tn_command commands[] = {
     {"segment", tn_cmd_segment, "load, list, show, verify and delete stored segments"},
     {"sql", tn_cmd_sql, "run SQL over JSON-lines data in local mode"},
-    {"bench", tn_cmd_bench, "benchmarks (bench segment)"},
+    {"bench", tn_cmd_bench, "benchmarks (bench segment, bench query)"},
     {"quickstart", tn_cmd_quickstart, "the demo (embedded Kafka, server, broker)"},
 };
 

@@ -1,0 +1,12 @@
+/*
+ * tn_bench.h: the benchmarks behind `tannin bench <what>`; tn_bench.c
+ * dispatches. Each takes argv with argv[0] = its own name ("segment",
+ * "query") and returns the process exit status.
+ */
+#ifndef TN_BENCH_H
+#define TN_BENCH_H
+
+int tn_bench_segment(int argc, char **argv);
+int tn_bench_query(int argc, char **argv);
+
+#endif
