@@ -391,11 +391,9 @@ static uint32_t bsearch_ids(const qry_expr *e, const seg_col *c, uint32_t lo, ui
     return lo;
 }
 
-static bool at_or_above_low(const qry_expr *e, const seg_col *c, uint32_t id)
+static bool at_or_above_low_val(const qry_expr *e, const qry_val *v)
 {
-    qry_val v = dict_val(c, id);
-    const qry_val *lo = e->op == QE_BETWEEN ? &e->args[1]->lit : &e->args[1]->lit;
-    int r = qry_val_cmp(&v, lo);
+    int r = qry_val_cmp(v, &e->args[1]->lit);
     if (e->op == QE_BETWEEN || e->cmp == QC_GE || e->cmp == QC_EQ)
         return r >= 0;
     if (e->cmp == QC_GT)
@@ -403,16 +401,27 @@ static bool at_or_above_low(const qry_expr *e, const seg_col *c, uint32_t id)
     return true; /* < and <= have no lower bound */
 }
 
-static bool above_high(const qry_expr *e, const seg_col *c, uint32_t id)
+static bool above_high_val(const qry_expr *e, const qry_val *v)
 {
-    qry_val v = dict_val(c, id);
     const qry_val *hi = e->op == QE_BETWEEN ? &e->args[2]->lit : &e->args[1]->lit;
-    int r = qry_val_cmp(&v, hi);
+    int r = qry_val_cmp(v, hi);
     if (e->op == QE_BETWEEN || e->cmp == QC_LE || e->cmp == QC_EQ)
         return r > 0;
     if (e->cmp == QC_LT)
         return r >= 0;
     return false; /* > and >= have no upper bound */
+}
+
+static bool at_or_above_low(const qry_expr *e, const seg_col *c, uint32_t id)
+{
+    qry_val v = dict_val(c, id);
+    return at_or_above_low_val(e, &v);
+}
+
+static bool above_high(const qry_expr *e, const seg_col *c, uint32_t id)
+{
+    qry_val v = dict_val(c, id);
+    return above_high_val(e, &v);
 }
 
 /* Matching ids as a bitset over the dictionary; sets first and last to the
@@ -423,10 +432,9 @@ static uint32_t match_ids(const qry_expr *e, const seg_col *c, uint64_t *bits,
     uint32_t card = c->cardinality, m = 0;
     *range = false;
     if (c->dict_sorted && is_range_pred(e)) {
+        /* the bitset is filled by the caller only if it scans */
         uint32_t a = bsearch_ids(e, c, 0, card, at_or_above_low);
         uint32_t b = bsearch_ids(e, c, a, card, above_high);
-        for (uint32_t id = a; id < b; id++)
-            bits[id >> 6] |= 1ull << (id & 63);
         *first = a;
         *last = b ? b - 1 : 0;
         *range = true;
@@ -438,6 +446,30 @@ static uint32_t match_ids(const qry_expr *e, const seg_col *c, uint64_t *bits,
             m++;
         }
     return m;
+}
+
+/* A range predicate decided by the column's min and max alone: 1 when
+ * every value lies inside it, -1 when none can, 0 when the ids must be
+ * looked at. A consuming segment's time column spans minutes, so a
+ * dashboard's time window usually covers all of it or none of it, and its
+ * unsorted dictionary would otherwise be tested entry by entry. */
+static int stats_decide(const qry_expr *e, const seg_col *c)
+{
+    if (!is_range_pred(e) || e->negated || c->cardinality == 0)
+        return 0;
+    qry_kind k = qry_kind_of(c->type);
+    qry_val lo = {.kind = k, .type = c->type, .i = c->min.i, .d = c->min.d,
+                  .s = c->min.s.p, .len = c->min.s.len};
+    qry_val hi = {.kind = k, .type = c->type, .i = c->max.i, .d = c->max.d,
+                  .s = c->max.s.p, .len = c->max.s.len};
+    if (k == QV_DOUBLE && (isnan(lo.d) || isnan(hi.d)))
+        return 0;
+    /* both ends satisfy a range predicate -> every value between does */
+    if (at_or_above_low_val(e, &lo) && !above_high_val(e, &hi))
+        return 1;
+    if (!at_or_above_low_val(e, &hi) || above_high_val(e, &lo))
+        return -1;
+    return 0;
 }
 
 /* Docs of within whose value (any value, for multi-value) has a set id. */
@@ -524,14 +556,22 @@ static roaring_bitmap_t *column_pred(seg_ctx *x, col_state *cs, const qry_expr *
     uint64_t *bits = tn_calloc((c->cardinality + 64) / 64, sizeof *bits);
     uint32_t first = 0, last = 0;
     bool range;
-    uint32_t m = match_ids(e, c, bits, &first, &last, &range);
+    int bounds = stats_decide(e, c);
+    uint32_t m = bounds == 0 ? match_ids(e, c, bits, &first, &last, &range)
+                             : (bounds > 0 ? c->cardinality : 0);
     roaring_bitmap_t *pos;
     if (m == 0)
         pos = roaring_bitmap_create();
     else if (m == c->cardinality)
         pos = all_docs(x, within);
     else {
-        pos = index_ids(c, bits, m, first, last, range);
+        pos = range && (c->docs_sorted || c->has_range)
+                  ? seg_col_ids_bitmap(c, first, last) : NULL;
+        if (!pos && range)
+            for (uint32_t id = first; id <= last; id++)
+                bits[id >> 6] |= 1ull << (id & 63);
+        if (!pos)
+            pos = index_ids(c, bits, m, first, last, false);
         if (pos && within)
             roaring_bitmap_and_inplace(pos, within);
         if (!pos)

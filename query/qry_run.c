@@ -53,11 +53,28 @@ static uint32_t pool_size(const qry_exec_opts *o, uint32_t nsegs)
     return TN_MAX(1u, TN_MIN(n, nsegs));
 }
 
+/* Consuming segments first: they cost the most per row (unsorted
+ * dictionaries, posting lists), and starting them last leaves one thread
+ * working alone at the end. */
+static seg_segment **schedule(seg_segment *const *segs, uint32_t n)
+{
+    seg_segment **order = tn_malloc(((size_t)n + 1) * sizeof *order);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (segs[i]->kind == SEG_KIND_MUTABLE)
+            order[k++] = segs[i];
+    for (uint32_t i = 0; i < n; i++)
+        if (segs[i]->kind != SEG_KIND_MUTABLE)
+            order[k++] = segs[i];
+    return order;
+}
+
 int qry_execute(const qry_query *q, seg_segment *const *segs, uint32_t nsegs,
                 const qry_exec_opts *o, qry_partial *out, qry_err *err)
 {
     qry_partial_init(q, out);
-    run_shared sh = {.q = q, .segs = segs, .nsegs = nsegs, .o = o};
+    seg_segment **order = schedule(segs, nsegs);
+    run_shared sh = {.q = q, .segs = order, .nsegs = nsegs, .o = o};
     uint32_t nw = pool_size(o, nsegs);
     run_worker *w = tn_calloc(nw, sizeof *w);
     for (uint32_t i = 0; i < nw; i++) {
@@ -82,5 +99,6 @@ int qry_execute(const qry_query *q, seg_segment *const *segs, uint32_t nsegs,
         qry_partial_free(q, &w[i].part);
     }
     free(w);
+    free(order);
     return rc;
 }
