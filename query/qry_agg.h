@@ -29,6 +29,8 @@ typedef struct qry_agg_fn {
      * only then). */
     void (*update)(const qry_expr *e, void *base, size_t stride,
                    const uint32_t *groups, qry_vec *const *args, uint32_t n);
+    /* May take over src's heap parts (src is only destroyed afterwards, in
+     * every caller), so merging into an empty state need not copy. */
     void (*merge)(const qry_expr *e, void *dst, const void *src);
     /* The result; empty states give Pinot's defaults (count 0, sum 0.0,
      * min +Inf, max/avg -Inf), or NULL (kind QV_NULL) with null handling. */

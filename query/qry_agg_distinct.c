@@ -121,7 +121,16 @@ static void distinct_merge(const qry_expr *e, void *dst, const void *src)
     const qry_valset *from = ((const distinct_state *)src)->set;
     if (!from || from->n == 0)
         return;
-    qry_valset *to = qry_agg_set_of(&((distinct_state *)dst)->set, from->kind, false);
+    distinct_state *d = dst;
+    if (!d->set || d->set->n == 0) {
+        /* an empty destination takes the source's set instead of copying
+         * it value by value (merge may take over src: see qry_agg.h) */
+        qry_valset *empty = d->set;
+        d->set = ((distinct_state *)(uintptr_t)src)->set;
+        ((distinct_state *)(uintptr_t)src)->set = empty;
+        return;
+    }
+    qry_valset *to = qry_agg_set_of(&d->set, from->kind, false);
     if (to)
         qry_valset_union(to, from);
 }
