@@ -100,6 +100,21 @@ void tn_buf_free(tn_buf *b)
     b->len = b->cap = 0;
 }
 
+uint64_t tn_hash_bytes(const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+    uint64_t k;
+    for (; n >= 8; p += 8, n -= 8) {
+        memcpy(&k, p, 8);
+        h = (h ^ tn_mix64(k)) * 0x9e3779b97f4a7c15ull;
+    }
+    k = 0;
+    if (n)
+        memcpy(&k, p, n);
+    return tn_mix64(h ^ k);
+}
+
 int64_t tn_now_ms(void)
 {
     struct timespec ts;

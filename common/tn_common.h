@@ -59,6 +59,21 @@ void tn_buf_free(tn_buf *b);
 int64_t tn_now_ms(void);
 uint64_t tn_mono_ns(void);
 
+/* MurmurHash3's 64-bit finalizer: values that differ in any bit spread
+ * over a whole hash table. */
+static inline uint64_t tn_mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+}
+
+/* A fast 64-bit hash of bytes for in-memory hash tables (not stored). */
+uint64_t tn_hash_bytes(const void *p, size_t n);
+
 /* Reads a whole file into a NUL-terminated heap buffer (caller frees). */
 int tn_read_file(const char *path, char **out, size_t *len, char *err);
 

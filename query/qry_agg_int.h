@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "qry_agg.h"
+#include "qry_func_int.h" /* Java's double -> long/int casts */
 
 /* ---- the functions (defined in qry_agg_basic.c, _distinct.c, _hll.c,
  * _percentile.c, _pick.c, _mode.c) ---------------------------------------------- */
@@ -92,21 +93,11 @@ static inline double qry_agg_num(const qry_vec *v, uint32_t j)
 
 /* Java's (long) cast of a double: NaN is 0, out-of-range values saturate
  * (a plain C cast is undefined there). */
-static inline int64_t qry_agg_d2l(double d)
-{
-    if (d != d)
-        return 0;
-    if (d >= 9223372036854775807.0)
-        return INT64_MAX;
-    if (d <= -9223372036854775808.0)
-        return INT64_MIN;
-    return (int64_t)d;
-}
 
 /* Value j of a numeric vector as a long, as Pinot's getLongValuesSV. */
 static inline int64_t qry_agg_long(const qry_vec *v, uint32_t j)
 {
-    return v->kind == QV_DOUBLE ? qry_agg_d2l(v->d[j]) : v->i[j];
+    return v->kind == QV_DOUBLE ? qry_java_d2l(v->d[j]) : v->i[j];
 }
 
 /* Results: a DOUBLE, a LONG-kind value of type t, or NULL of type t. */

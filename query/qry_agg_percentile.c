@@ -355,7 +355,7 @@ static void est_final(const qry_expr *e, const void *state, bool null_handling, 
         return;
     }
     double v = qry_tdigest_quantile(t, qry_agg_percent_arg(e) / 100.0);
-    qry_agg_out_long(out, SEG_LONG, qry_agg_d2l(round(v)));
+    qry_agg_out_long(out, SEG_LONG, qry_java_d2l(round(v)));
 }
 
 static void digest_serialize(const qry_expr *e, const void *state, tn_buf *out)

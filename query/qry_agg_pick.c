@@ -119,17 +119,6 @@ static void set_string(pick_state *s, const char *p, uint32_t len)
     s->len = len;
 }
 
-/* Java's (int) of a double: NaN 0, saturating. */
-static int32_t d2i(double d)
-{
-    if (d != d)
-        return 0;
-    if (d >= 2147483647.0)
-        return INT32_MAX;
-    if (d <= -2147483648.0)
-        return INT32_MIN;
-    return (int32_t)d;
-}
 
 /* Stores value j of v as the declared type, converting as Pinot's
  * get*ValuesSV would (INT from a long keeps the low 32 bits). */
@@ -145,7 +134,7 @@ static void take(const qry_expr *e, pick_state *s, const qry_vec *v, uint32_t j,
     switch (e->type) {
     case SEG_INT:
     case SEG_BOOLEAN:
-        s->i = v->kind == QV_DOUBLE ? d2i(v->d[j]) : (int32_t)(uint32_t)v->i[j];
+        s->i = v->kind == QV_DOUBLE ? qry_java_d2i(v->d[j]) : (int32_t)(uint32_t)v->i[j];
         break;
     case SEG_FLOAT:
         s->d = (float)qry_agg_num(v, j);

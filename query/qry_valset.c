@@ -7,32 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* MurmurHash3's 64-bit finalizer: numbers that differ in any bit spread
- * over the whole table. */
-static inline uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
-static uint64_t hash_bytes(const char *p, uint32_t n)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
-    uint64_t k;
-    for (; n >= 8; p += 8, n -= 8) {
-        memcpy(&k, p, 8);
-        h = (h ^ mix64(k)) * 0x9e3779b97f4a7c15ULL;
-    }
-    k = 0;
-    if (n)
-        memcpy(&k, p, n);
-    return mix64(h ^ k);
-}
-
 uint64_t qry_valset_double_key(double d)
 {
     uint64_t u;
@@ -75,7 +49,7 @@ void qry_valset_free(qry_valset *s)
 
 static inline uint64_t slot_hash(const qry_valset *s, uint64_t key)
 {
-    return s->kind == QRY_VS_STRING ? key : mix64(key);
+    return s->kind == QRY_VS_STRING ? key : tn_mix64(key);
 }
 
 static bool slot_matches(const qry_valset *s, uint32_t i, uint64_t key, const char *p,
@@ -168,7 +142,7 @@ void qry_valset_add_double(qry_valset *s, double d, uint64_t count)
 
 void qry_valset_add_str(qry_valset *s, const char *p, uint32_t len, uint64_t count)
 {
-    add(s, hash_bytes(p, len), p, len, count);
+    add(s, tn_hash_bytes(p, len), p, len, count);
 }
 
 double qry_valset_number(const qry_valset *s, uint32_t i)

@@ -140,31 +140,6 @@ static roaring_bitmap_t *plist_bitmap(const mut_plist *pl, uint32_t ndocs)
 
 /* ---- dictionary --------------------------------------------------------- */
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ull;
-    x ^= x >> 33;
-    return x;
-}
-
-static uint64_t hash_bytes(const char *p, uint32_t len)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
-    while (len >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        h = mix64(h ^ w);
-        p += 8;
-        len -= 8;
-    }
-    uint64_t w = 0;
-    memcpy(&w, p, len);
-    return mix64(h ^ w);
-}
-
 /* Values are kept canonical so equal values hash and compare equal: floats
  * are rounded to float precision, every NaN is one NaN, and -0.0 is 0.0
  * (they compare equal, so two entries would make the sealed dictionary hold
@@ -185,10 +160,10 @@ static seg_value canon(seg_phys phys, seg_value v)
 static uint64_t value_hash(seg_phys phys, seg_value v)
 {
     if (phys == SEG_PHYS_STR)
-        return hash_bytes(v.s.p, v.s.len);
+        return tn_hash_bytes(v.s.p, v.s.len);
     uint64_t bits;
     memcpy(&bits, &v, 8);
-    return mix64(bits);
+    return tn_mix64(bits);
 }
 
 static bool value_eq(seg_phys phys, seg_value a, seg_value b)
