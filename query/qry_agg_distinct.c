@@ -69,6 +69,8 @@ void qry_agg_set_update(const qry_vec *v, void *base, size_t stride, const uint3
             qry_valset **slot = qry_agg_state_of(base, stride, groups, r);
             if (!(s = qry_agg_set_of(slot, kind, counted)))
                 continue;
+            if (!groups && s->n == 0)
+                qry_valset_reserve(s, n - r); /* at most this many new values */
         }
         set_add(s, v, lo, hi);
     }

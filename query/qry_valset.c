@@ -63,9 +63,9 @@ static bool slot_matches(const qry_valset *s, uint32_t i, uint64_t key, const ch
     return e->len == len && (len == 0 || !memcmp(s->pool + e->off, p, len));
 }
 
-static void grow(qry_valset *s)
+/* Rehashes into a table of cap slots (a power of two above 2 * n). */
+static void rehash(qry_valset *s, uint32_t cap)
 {
-    uint32_t cap = (s->mask + 1) * 2;
     uint64_t *key = tn_calloc(cap, sizeof *key);
     uint32_t *ref = tn_calloc(cap, sizeof *ref);
     uint64_t *count = s->count ? tn_calloc(cap, sizeof *count) : NULL;
@@ -87,6 +87,18 @@ static void grow(qry_valset *s)
     s->ref = ref;
     s->count = count;
     s->mask = cap - 1;
+}
+
+static void grow(qry_valset *s) { rehash(s, (s->mask + 1) * 2); }
+
+void qry_valset_reserve(qry_valset *s, uint32_t more)
+{
+    uint64_t want = ((uint64_t)s->n + more) * 2;
+    uint64_t cap = (uint64_t)s->mask + 1;
+    while (cap < want && cap < (1ull << 31))
+        cap *= 2;
+    if (cap > (uint64_t)s->mask + 1)
+        rehash(s, (uint32_t)cap);
 }
 
 /* Copies a string into the pool; its ref (1 + index). */

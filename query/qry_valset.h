@@ -46,6 +46,11 @@ void qry_valset_add_long(qry_valset *s, int64_t v, uint64_t count);
 void qry_valset_add_double(qry_valset *s, double d, uint64_t count);
 void qry_valset_add_str(qry_valset *s, const char *p, uint32_t len, uint64_t count);
 
+/* Makes room for `more` new values without rehashing on the way (a set
+ * about to receive a segment's distinct values grows once, not ~log2 n
+ * times). */
+void qry_valset_reserve(qry_valset *s, uint32_t more);
+
 /* Makes a LONG set a DOUBLE set (values converted; counts of values that
  * become equal add up). */
 void qry_valset_to_double(qry_valset *s);
