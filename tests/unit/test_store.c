@@ -18,6 +18,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,10 +164,35 @@ static seg_schema *events_schema(void)
     return sc;
 }
 
+/* Set in the crash test's child. Check records every passing assertion by
+ * writing to a message file that the child shares with the test process; a
+ * child killed in the middle of such a write leaves a torn record and Check
+ * then fails the whole suite ("Bad message type"). So the helpers the child
+ * runs check with require(), which writes nothing on success and, in the
+ * child, reports failure by exit status instead. */
+static bool in_crash_child;
+
+static void require(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void require(bool ok, const char *fmt, ...)
+{
+    if (ok)
+        return;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (in_crash_child) {
+        fprintf(stderr, "child: %s\n", msg);
+        _exit(6);
+    }
+    ck_abort_msg("%s", msg);
+}
+
 static uint32_t fidx(const seg_schema *sc, const char *name)
 {
     int i = seg_schema_find(sc, name);
-    ck_assert_msg(i >= 0, "no column %s", name);
+    require(i >= 0, "no column %s", name);
     return (uint32_t)i;
 }
 
@@ -213,7 +240,7 @@ static seg_mutable *build_mutable(const seg_schema *sc, const seg_spec *sp,
     seg_mutable *m;
     char err[TN_ERRLEN];
     int rc = seg_mutable_create(sc, &mo, &m, err);
-    ck_assert_msg(rc == TN_OK, "mutable: %s", err);
+    require(rc == TN_OK, "mutable: %s", err);
     seg_row row;
     seg_row_init(&row, sc);
     uint32_t fs = fidx(sc, "s"), fi = fidx(sc, "i"), fl = fidx(sc, "l"),
@@ -247,7 +274,7 @@ static seg_mutable *build_mutable(const seg_schema *sc, const seg_spec *sp,
             seg_row_set(&row, fm, vint(x->m));
         rc = seg_mutable_append(m, &row, sp->start_offset >= 0 ? sp->start_offset + k : -1,
                                 err);
-        ck_assert_msg(rc == TN_OK, "append: %s", err);
+        require(rc == TN_OK, "append: %s", err);
     }
     seg_row_free(&row);
     return m;
@@ -261,7 +288,7 @@ static seg_image *build_image(const seg_schema *sc, const seg_spec *sp,
     seg_image *img;
     char err[TN_ERRLEN];
     int rc = seg_seal(seg_mutable_base(m), n, &so, &img, err);
-    ck_assert_msg(rc == TN_OK, "seal: %s", err);
+    require(rc == TN_OK, "seal: %s", err);
     seg_segment_release(seg_mutable_base(m));
     return img;
 }
@@ -630,6 +657,7 @@ static void crash_rows(exp_row *e, uint32_t i)
 static void crash_child(const char *dir, int wfd, const seg_schema *sc)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    in_crash_child = true;
     seg_store *st;
     char err[TN_ERRLEN];
     if (seg_store_open(dir, NULL, &st, err) != TN_OK) {
