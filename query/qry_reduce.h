@@ -38,5 +38,10 @@ char *qry_response_json(const qry_result *r, const qry_err *errs, uint32_t nerrs
 /* Parse, bind against schema, and prepare: a query ready to execute. */
 int qry_compile(const char *sql, qry_flavour flavour, const char *options,
                 const seg_schema *schema, qry_query **out, qry_err *err);
+/* The same with NOW() fixed to now_ms: a broker compiles with its clock and
+ * sends now_ms to the servers, so ago()/now() agree across the cluster. */
+int qry_compile_at(const char *sql, qry_flavour flavour, const char *options,
+                   const seg_schema *schema, int64_t now_ms, qry_query **out,
+                   qry_err *err);
 
 #endif

@@ -248,6 +248,13 @@ static int prepare_all(qry_query *q, qry_err *err)
 int qry_compile(const char *sql, qry_flavour flavour, const char *options,
                 const seg_schema *schema, qry_query **out, qry_err *err)
 {
+    return qry_compile_at(sql, flavour, options, schema, tn_now_ms(), out, err);
+}
+
+int qry_compile_at(const char *sql, qry_flavour flavour, const char *options,
+                   const seg_schema *schema, int64_t now_ms, qry_query **out,
+                   qry_err *err)
+{
     qry_query *q;
     if (qry_parse(sql, flavour, &q, err))
         return -1;
@@ -259,7 +266,7 @@ int qry_compile(const char *sql, qry_flavour flavour, const char *options,
         }
         merge_options(&q->opts, &req);
     }
-    q->now_ms = tn_now_ms();
+    q->now_ms = now_ms;
     if (qry_bind(q, schema, err) || prepare_all(q, err)) {
         qry_query_free(q);
         return -1;

@@ -5,6 +5,7 @@
  *   segments   segment name -> metadata JSON (seg_meta_to_json)
  *   columns    segment name, NUL, column name -> framed column blob
  *   positions  source name -> int64 next offset
+ *   docs       key -> small document (table configs, schemas: the catalog)
  *
  * A framed blob is: one byte p (1..32), p - 1 bytes of padding, the column
  * blob, then 32 - p bytes of padding; p is chosen when the value is
@@ -25,7 +26,7 @@
 
 struct seg_store {
     MDB_env *env;
-    MDB_dbi segments, columns, positions;
+    MDB_dbi segments, columns, positions, docs;
     MDB_dbi main;           /* the unnamed database (see advance_snapshot) */
     char *path;
 };
@@ -84,6 +85,7 @@ static int open_dbis(seg_store *st, char *err)
     if ((rc = mdb_dbi_open(txn, "segments", MDB_CREATE, &st->segments)) ||
         (rc = mdb_dbi_open(txn, "columns", MDB_CREATE, &st->columns)) ||
         (rc = mdb_dbi_open(txn, "positions", MDB_CREATE, &st->positions)) ||
+        (rc = mdb_dbi_open(txn, "docs", MDB_CREATE, &st->docs)) ||
         (rc = mdb_dbi_open(txn, NULL, 0, &st->main))) {
         mdb_txn_abort(txn);
         return lmdb_err(err, rc, "open databases");
@@ -117,7 +119,7 @@ int seg_store_open(const char *dir, const seg_store_opts *o, seg_store **out,
         free(st);
         return lmdb_err(err, rc, "mdb_env_create");
     }
-    mdb_env_set_maxdbs(st->env, 4);
+    mdb_env_set_maxdbs(st->env, 8);
     mdb_env_set_mapsize(st->env, o->map_size ? o->map_size : (64ull << 30));
     mdb_env_set_maxreaders(st->env, o->max_readers ? o->max_readers : 4096);
     /* NOTLS: read transactions belong to segments, not threads */
@@ -464,4 +466,99 @@ int seg_store_usage(seg_store *st, uint64_t *file_bytes, uint64_t *used_bytes,
     uint64_t hw = hw_bytes / psize;
     *used_bytes = (hw > free_pages ? hw - free_pages : 0) * psize;
     return TN_OK;
+}
+
+/* ---- documents and positions ------------------------------------------------ */
+
+/* One write transaction: put (data != NULL) or delete one key of dbi. */
+static int write_one(seg_store *st, MDB_dbi dbi, const char *key, const void *data,
+                     size_t len, const char *what, char *err)
+{
+    size_t klen = strlen(key);
+    if (klen == 0 || klen > 511)
+        return tn_err(err, TN_EINVAL, "%s: key must be 1..511 bytes", what);
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+    if (rc)
+        return lmdb_err(err, rc, "begin write");
+    MDB_val k = {klen, (void *)key}, v = {len, (void *)data};
+    rc = data ? mdb_put(txn, dbi, &k, &v, 0) : mdb_del(txn, dbi, &k, NULL);
+    if (rc) {
+        mdb_txn_abort(txn);
+        if (rc == MDB_NOTFOUND)
+            return tn_err(err, TN_ENOTFOUND, "%s: no %s", what, key);
+        return lmdb_err(err, rc, what);
+    }
+    rc = mdb_txn_commit(txn);
+    return rc ? lmdb_err(err, rc, "commit") : TN_OK;
+}
+
+int seg_store_put_doc(seg_store *st, const char *key, const void *data, size_t len,
+                      char *err)
+{
+    return write_one(st, st->docs, key, data ? data : "", len, "put document", err);
+}
+
+int seg_store_del_doc(seg_store *st, const char *key, char *err)
+{
+    return write_one(st, st->docs, key, NULL, 0, "delete document", err);
+}
+
+int seg_store_del_position(seg_store *st, const char *source, char *err)
+{
+    return write_one(st, st->positions, source, NULL, 0, "delete position", err);
+}
+
+int seg_store_get_doc(seg_store *st, const char *key, char **data, size_t *len,
+                      char *err)
+{
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+    if (rc)
+        return lmdb_err(err, rc, "begin read");
+    MDB_val k = {strlen(key), (void *)key}, v;
+    rc = mdb_get(txn, st->docs, &k, &v);
+    if (!rc) {
+        *data = tn_malloc(v.mv_size + 1);
+        memcpy(*data, v.mv_data, v.mv_size);
+        (*data)[v.mv_size] = 0;
+        if (len)
+            *len = v.mv_size;
+    }
+    mdb_txn_abort(txn);
+    if (rc == MDB_NOTFOUND)
+        return tn_err(err, TN_ENOTFOUND, "no document %s", key);
+    return rc ? lmdb_err(err, rc, "read document") : TN_OK;
+}
+
+int seg_store_list_docs(seg_store *st, const char *prefix, char ***keys, uint32_t *n,
+                        char *err)
+{
+    MDB_txn *txn;
+    MDB_cursor *cur;
+    *keys = NULL;
+    *n = 0;
+    int rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+    if (rc)
+        return lmdb_err(err, rc, "begin read");
+    if ((rc = mdb_cursor_open(txn, st->docs, &cur))) {
+        mdb_txn_abort(txn);
+        return lmdb_err(err, rc, "cursor");
+    }
+    size_t plen = prefix ? strlen(prefix) : 0;
+    MDB_val k = {plen, (void *)prefix}, v;
+    uint32_t cap = 0;
+    rc = mdb_cursor_get(cur, &k, &v, plen ? MDB_SET_RANGE : MDB_FIRST);
+    for (; !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
+            break;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 8;
+            *keys = tn_realloc(*keys, cap * sizeof **keys);
+        }
+        (*keys)[(*n)++] = tn_strndup(k.mv_data, k.mv_size);
+    }
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    return rc && rc != MDB_NOTFOUND ? lmdb_err(err, rc, "list documents") : TN_OK;
 }

@@ -63,4 +63,19 @@ int seg_store_apply_retention(seg_store *st, const char *table, int64_t now_ms,
 int seg_store_usage(seg_store *st, uint64_t *file_bytes, uint64_t *used_bytes,
                     char *err);
 
+/* Small durable documents beside the segments: table configs and schemas
+ * (a server's tables, a broker's catalog). Keys are 1..511 bytes. get
+ * returns a NUL-terminated heap copy (caller frees) or TN_ENOTFOUND. */
+int seg_store_put_doc(seg_store *st, const char *key, const void *data, size_t len,
+                      char *err);
+int seg_store_get_doc(seg_store *st, const char *key, char **data, size_t *len,
+                      char *err);
+int seg_store_del_doc(seg_store *st, const char *key, char *err);
+/* Keys starting with prefix (NULL or "" = all), in key order; the caller
+ * frees each key and the array. */
+int seg_store_list_docs(seg_store *st, const char *prefix, char ***keys, uint32_t *n,
+                        char *err);
+/* Forgets a source's committed offset (a dropped table starts over). */
+int seg_store_del_position(seg_store *st, const char *source, char *err);
+
 #endif

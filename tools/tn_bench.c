@@ -309,10 +309,16 @@ int tn_cmd_bench(int argc, char **argv)
         return tn_bench_segment(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "query"))
         return tn_bench_query(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "ingest"))
+        return tn_bench_ingest(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "http"))
+        return tn_bench_http(argc - 1, argv + 1);
     fprintf(stderr, "usage: tannin bench segment [--rows N] [--seed S] [--dir TMPDIR] "
                     "[--reps K]\n"
                     "       tannin bench query [--rows N] [--reps K] [--threads LIST] "
                     "[--export FILE.jsonl] [--results FILE.json] ...\n"
+                    "       tannin bench ingest ...   (--help for its options)\n"
+                    "       tannin bench http ...     (--help for its options)\n"
                     "       (tannin bench query --help for every option)\n");
     return 2;
 }

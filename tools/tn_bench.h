@@ -8,5 +8,7 @@
 
 int tn_bench_segment(int argc, char **argv);
 int tn_bench_query(int argc, char **argv);
+int tn_bench_ingest(int argc, char **argv);   /* tn_bench_ingest.c */
+int tn_bench_http(int argc, char **argv);     /* tn_bench_http.c */
 
 #endif

@@ -17,6 +17,9 @@ static const tn_command commands[] = {
     {"segment", tn_cmd_segment, "load, list, show, verify and delete stored segments"},
     {"sql", tn_cmd_sql, "run SQL over JSON-lines data in local mode"},
     {"bench", tn_cmd_bench, "benchmarks (bench segment, bench query)"},
+    {"server", tn_cmd_server, "a server: consumes Kafka into segments, answers brokers"},
+    {"broker", tn_cmd_broker, "a broker: Pinot HTTP SQL, admin REST, scatter-gather"},
+    {"kafka-dev", tn_cmd_kafka_dev, "an embedded Kafka (librdkafka's mock cluster) on loopback"},
     {"quickstart", tn_cmd_quickstart, "the demo (embedded Kafka, server, broker)"},
 };
 

@@ -9,5 +9,8 @@ int tn_cmd_segment(int argc, char **argv);
 int tn_cmd_bench(int argc, char **argv);
 int tn_cmd_quickstart(int argc, char **argv);
 int tn_cmd_sql(int argc, char **argv);
+int tn_cmd_server(int argc, char **argv);     /* tn_server.c */
+int tn_cmd_broker(int argc, char **argv);     /* tn_broker.c */
+int tn_cmd_kafka_dev(int argc, char **argv);  /* tn_kafka_dev.c */
 
 #endif

@@ -818,6 +818,70 @@ START_TEST(test_crash_safety)
 }
 END_TEST
 
+/* ---- documents (the catalog) and positions ------------------------------------ */
+
+START_TEST(test_docs)
+{
+    char dir[128], err[TN_ERRLEN];
+    path_in(dir, sizeof dir, "docs");
+    seg_store *st = open_store(dir, false);
+    static const char *const keys[] = {"table/b_OFFLINE", "schema/a", "table/a_REALTIME",
+                                       "tablex"};
+    for (size_t i = 0; i < TN_ARRAY_LEN(keys); i++) {
+        char body[64];
+        int n = snprintf(body, sizeof body, "{\"k\":\"%s\"}", keys[i]);
+        ck_assert_int_eq(seg_store_put_doc(st, keys[i], body, (size_t)n, err), TN_OK);
+    }
+    /* replace keeps one copy */
+    ck_assert_int_eq(seg_store_put_doc(st, "schema/a", "v2", 2, err), TN_OK);
+    ck_assert_int_eq(seg_store_put_doc(st, "", "x", 1, err), TN_EINVAL);
+    char **list;
+    uint32_t n;
+    ck_assert_int_eq(seg_store_list_docs(st, "table/", &list, &n, err), TN_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(list[0], "table/a_REALTIME");
+    ck_assert_str_eq(list[1], "table/b_OFFLINE");
+    for (uint32_t i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
+    ck_assert_int_eq(seg_store_list_docs(st, "zzz", &list, &n, err), TN_OK);
+    ck_assert_uint_eq(n, 0);
+    free(list);
+    ck_assert_int_eq(seg_store_del_doc(st, "tablex", err), TN_OK);
+    ck_assert_int_eq(seg_store_del_doc(st, "tablex", err), TN_ENOTFOUND);
+    seg_store_close(st);
+
+    /* durable: a reopened store has them */
+    st = open_store(dir, false);
+    char *data;
+    size_t len;
+    ck_assert_int_eq(seg_store_get_doc(st, "schema/a", &data, &len, err), TN_OK);
+    ck_assert_uint_eq(len, 2);
+    ck_assert_str_eq(data, "v2");
+    free(data);
+    ck_assert_int_eq(seg_store_get_doc(st, "tablex", &data, &len, err), TN_ENOTFOUND);
+    ck_assert_int_eq(seg_store_list_docs(st, NULL, &list, &n, err), TN_OK);
+    ck_assert_uint_eq(n, 3);
+    for (uint32_t i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
+
+    /* a dropped source starts over */
+    seg_schema *sc = events_schema();
+    exp_row e[10];
+    gen_rows(e, 10, 7, TS_BASE);
+    seg_spec sp = {"d_0", "t", 0, 0, false};
+    write_segment(st, sc, &sp, e, 10, "t/0", 10);
+    int rc;
+    ck_assert_int_eq(position(st, "t/0", &rc), 10);
+    ck_assert_int_eq(seg_store_del_position(st, "t/0", err), TN_OK);
+    position(st, "t/0", &rc);
+    ck_assert_int_eq(rc, TN_ENOTFOUND);
+    seg_schema_free(sc);
+    seg_store_close(st);
+}
+END_TEST
+
 /* ---- 4. delete ---------------------------------------------------------------------- */
 
 /* Column keys of segment seg in the store's "columns" database, read with
@@ -1692,6 +1756,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, test_corrupt_column);
     tcase_add_test(tc, test_bad_dir);
     tcase_add_test(tc, test_airline);
+    tcase_add_test(tc, test_docs);
     suite_add_tcase(s, tc);
     return s;
 }
