@@ -41,12 +41,16 @@ typedef struct seg_ctx {
     qry_stats *stats;
     qry_err *err;
     uint64_t deadline_ns;        /* 0 = none */
+    const atomic_bool *cancel;   /* NULL = none */
     struct id_groups *idg;       /* group-by on dictionary ids, when it applies */
     bool *done;                  /* per aggregation slot: already answered */
 } seg_ctx;
 
 static int check_deadline(seg_ctx *x)
 {
+    if (x->cancel && atomic_load_explicit(x->cancel, memory_order_relaxed))
+        return qry_fail(x->err, QRY_ERR_CANCELLED, -1, "query cancelled in segment %s",
+                        x->seg->meta.name);
     if (x->deadline_ns && tn_mono_ns() > x->deadline_ns)
         return qry_fail(x->err, QRY_ERR_TIMEOUT, -1, "query timed out in segment %s",
                         x->seg->meta.name);
@@ -1306,14 +1310,21 @@ static void ctx_free(seg_ctx *x)
     idg_free(x->idg);
 }
 
+uint64_t qry_exec_deadline(const qry_query *q, const qry_exec_opts *o)
+{
+    if (o && o->deadline_ns)
+        return o->deadline_ns;
+    int64_t timeout = q->opts.timeout_ms ? q->opts.timeout_ms : (o ? o->timeout_ms : 0);
+    return timeout > 0 ? tn_mono_ns() + (uint64_t)timeout * 1000000u : 0;
+}
+
 int qry_execute_segment(const qry_query *q, const seg_segment *seg,
                         const qry_exec_opts *o, qry_partial *out, qry_err *err)
 {
     qry_stats *st = &out->stats;
     seg_ctx x = {.q = q, .seg = seg, .ndocs = seg_segment_ndocs(seg), .stats = st, .err = err};
-    int64_t timeout = q->opts.timeout_ms ? q->opts.timeout_ms : (o ? o->timeout_ms : 0);
-    if (timeout > 0)
-        x.deadline_ns = tn_mono_ns() + (uint64_t)timeout * 1000000u;
+    x.deadline_ns = qry_exec_deadline(q, o);
+    x.cancel = o ? o->cancel : NULL;
     x.cols = tn_calloc(q->schema->nfields + 1, sizeof *x.cols);
     bool consuming = seg->kind == SEG_KIND_MUTABLE;
     st->total_docs += x.ndocs;

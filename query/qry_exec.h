@@ -8,6 +8,8 @@
 #ifndef QRY_EXEC_H
 #define QRY_EXEC_H
 
+#include <stdatomic.h>
+
 #include "qry_plan.h"
 #include "seg_segment.h"
 
@@ -53,6 +55,11 @@ typedef struct qry_partial {
 typedef struct qry_exec_opts {
     uint32_t threads;         /* worker threads; 0 = one per core */
     int64_t timeout_ms;       /* 0 = none (the query's own option wins) */
+    uint64_t deadline_ns;     /* tn_mono_ns() deadline; 0 = timeout from the
+                                 start of the call (qry_execute sets it once,
+                                 so the timeout bounds the whole query) */
+    const atomic_bool *cancel;/* another thread sets it to stop the query
+                                 with error 503 (a client went away); NULL = none */
 } qry_exec_opts;
 
 void qry_partial_init(const qry_query *q, qry_partial *p);

@@ -12,6 +12,10 @@
  * memory (each group costs its keys plus one state per aggregation). */
 #define QRY_DEFAULT_GROUPS_LIMIT 10000000u
 
+/* The tn_mono_ns() deadline of a run: o's own, or the query's (else o's)
+ * timeout counted from now; 0 = none. */
+uint64_t qry_exec_deadline(const qry_query *q, const qry_exec_opts *o);
+
 uint64_t qry_key_hash(const qry_val *k, uint32_t n);
 int64_t qry_groups_find(const qry_query *q, qry_groups *g, const qry_val *k, uint64_t h);
 void qry_partial_add_row(qry_partial *p, const qry_val *row);

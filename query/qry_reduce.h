@@ -44,4 +44,25 @@ int qry_compile_at(const char *sql, qry_flavour flavour, const char *options,
                    const seg_schema *schema, int64_t now_ms, qry_query **out,
                    qry_err *err);
 
+/* A hybrid table's time boundary: the OFFLINE half answers rows with
+ * column <= value, the REALTIME half rows with column > value (value in the
+ * column's own units). The op values are the QUERY frame's (tn_wire.h). */
+typedef enum qry_boundary_op {
+    QRY_BOUNDARY_NONE = 0,
+    QRY_BOUNDARY_LE = 1,
+    QRY_BOUNDARY_GT = 2
+} qry_boundary_op;
+
+typedef struct qry_boundary {
+    const char *column;       /* the table's time column (numeric) */
+    qry_boundary_op op;
+    int64_t value;
+} qry_boundary;
+
+/* qry_compile_at, with the boundary's predicate ANDed into the WHERE
+ * clause before binding (b NULL or op NONE: none). */
+int qry_compile_ex(const char *sql, qry_flavour flavour, const char *options,
+                   const seg_schema *schema, int64_t now_ms, const qry_boundary *b,
+                   qry_query **out, qry_err *err);
+
 #endif

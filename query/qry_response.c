@@ -147,6 +147,7 @@ static const char *error_prefix(int code)
     case QRY_ERR_TABLE: return "TableDoesNotExistError";
     case QRY_ERR_EXEC: return "QueryExecutionError";
     case QRY_ERR_TIMEOUT: return "ExecutionTimeoutError";
+    case QRY_ERR_CANCELLED: return "QueryCancellationError";
     case QRY_ERR_VALIDATION: return "QueryValidationError";
     case QRY_ERR_UNKNOWN_COLUMN: return "UnknownColumnError";
     default: return "QueryError";
@@ -255,9 +256,69 @@ int qry_compile_at(const char *sql, qry_flavour flavour, const char *options,
                    const seg_schema *schema, int64_t now_ms, qry_query **out,
                    qry_err *err)
 {
+    return qry_compile_ex(sql, flavour, options, schema, now_ms, NULL, out, err);
+}
+
+static qry_expr *new_node(qry_query *q, qry_op op, uint32_t nargs)
+{
+    qry_expr *e = qry_alloc(&q->arena, sizeof *e);
+    e->op = op;
+    e->col = -1;
+    e->agg_slot = -1;
+    e->nargs = nargs;
+    e->args = nargs ? qry_alloc(&q->arena, nargs * sizeof *e->args) : NULL;
+    return e;
+}
+
+/* ANDs `column <= value` (or `>`) into q's WHERE, as the parser would
+ * have built it, so binding and filter planning treat it like any other
+ * range predicate (segments wholly on one side are decided by min/max). */
+static int add_boundary(qry_query *q, const seg_schema *schema, const qry_boundary *b,
+                        qry_err *err)
+{
+    int f = b->column ? seg_schema_find(schema, b->column) : -1;
+    if (f < 0)
+        return qry_fail(err, QRY_ERR_UNKNOWN_COLUMN, -1,
+                        "time boundary column '%s' is not in the schema of %s",
+                        b->column ? b->column : "", schema->name);
+    seg_type t = schema->fields[f].type;
+    if (t == SEG_STRING || t == SEG_BYTES || t == SEG_BOOLEAN)
+        return qry_fail(err, QRY_ERR_VALIDATION, -1,
+                        "time boundary column '%s' is %s, not a numeric time",
+                        b->column, seg_type_name(t));
+    if (b->op != QRY_BOUNDARY_LE && b->op != QRY_BOUNDARY_GT)
+        return qry_fail(err, QRY_ERR_VALIDATION, -1, "unknown time boundary operator %d",
+                        (int)b->op);
+    qry_expr *cmp = new_node(q, QE_CMP, 2);
+    cmp->cmp = b->op == QRY_BOUNDARY_LE ? QC_LE : QC_GT;
+    qry_expr *col = cmp->args[0] = new_node(q, QE_COLUMN, 0);
+    col->name = qry_strndup(&q->arena, schema->fields[f].name, strlen(schema->fields[f].name));
+    qry_expr *lit = cmp->args[1] = new_node(q, QE_LITERAL, 0);
+    lit->lit.kind = QV_LONG;
+    lit->lit.type = lit->type = SEG_LONG;
+    lit->lit.i = b->value;
+    if (!q->where) {
+        q->where = cmp;
+    } else {
+        qry_expr *and = new_node(q, QE_AND, 2);
+        and->args[0] = q->where;
+        and->args[1] = cmp;
+        q->where = and;
+    }
+    return 0;
+}
+
+int qry_compile_ex(const char *sql, qry_flavour flavour, const char *options,
+                   const seg_schema *schema, int64_t now_ms, const qry_boundary *b,
+                   qry_query **out, qry_err *err)
+{
     qry_query *q;
     if (qry_parse(sql, flavour, &q, err))
         return -1;
+    if (b && b->op != QRY_BOUNDARY_NONE && add_boundary(q, schema, b, err)) {
+        qry_query_free(q);
+        return -1;
+    }
     if (options && *options) {
         qry_options req = {0};
         if (qry_options_parse(&req, options, err)) {

@@ -4,7 +4,7 @@
  * through an atomic counter, so a slow segment does not hold up the rest.
  */
 #include "qry_eval.h"
-#include "qry_exec.h"
+#include "qry_exec_int.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -74,7 +74,10 @@ int qry_execute(const qry_query *q, seg_segment *const *segs, uint32_t nsegs,
 {
     qry_partial_init(q, out);
     seg_segment **order = schedule(segs, nsegs);
-    run_shared sh = {.q = q, .segs = order, .nsegs = nsegs, .o = o};
+    /* one deadline for every segment: the timeout bounds the whole query */
+    qry_exec_opts lo = o ? *o : (qry_exec_opts){0};
+    lo.deadline_ns = qry_exec_deadline(q, o);
+    run_shared sh = {.q = q, .segs = order, .nsegs = nsegs, .o = &lo};
     uint32_t nw = pool_size(o, nsegs);
     run_worker *w = tn_calloc(nw, sizeof *w);
     for (uint32_t i = 0; i < nw; i++) {

@@ -85,7 +85,7 @@ unit_tests() {
   done
 }
 
-# integration_tests DIR [ENV=VALUE...]: each script gets TANNIN_BIN (DIR's
+# integration_tests DIR [ENV=VALUE...]: each script gets TANNIN_BIN = TN_BIN (DIR's
 # tannin) and TN_ROOT; run against the sanitizer build too, so bad input that
 # reaches the real processes is checked for memory errors as well
 integration_tests() {
@@ -99,7 +99,7 @@ integration_tests() {
     banner "$name"
     start=$(now_ms)
     rc=0
-    env "$@" TANNIN_BIN="$ROOT/$dir/tannin" TN_ROOT="$ROOT" \
+    env "$@" TANNIN_BIN="$ROOT/$dir/tannin" TN_BIN="$ROOT/$dir/tannin" TN_ROOT="$ROOT" \
       timeout --kill-after=10 "$IT_TIMEOUT" bash "$script" </dev/null 2>&1 | tee "$log" \
       || rc=${PIPESTATUS[0]}
     [[ $rc -eq 124 ]] && echo "timed out after ${IT_TIMEOUT}s"
