@@ -8,18 +8,12 @@
  * POST /query/sql and reading the whole answer (Content-Length framed, as
  * the broker sends). Latencies are per request, wall clock.
  */
-#include <arpa/inet.h>
-#include <errno.h>
 #include <getopt.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -28,6 +22,7 @@
 #include "seg_immutable.h"
 #include "seg_mutable.h"
 #include "tn_bench.h"
+#include "tn_httpc.h"
 
 typedef struct http_opts {
     char host[256];
@@ -82,69 +77,6 @@ static int parse_clients(const char *s, http_opts *o)
     return o->nclients ? 0 : -1;
 }
 
-static int connect_to(const http_opts *o)
-{
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *ai;
-    char port[16];
-    snprintf(port, sizeof port, "%d", o->port);
-    if (getaddrinfo(o->host, port, &hints, &ai) != 0)
-        return -1;
-    int fd = socket(ai->ai_family, SOCK_STREAM, 0);
-    if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-        close(fd);
-        fd = -1;
-    }
-    freeaddrinfo(ai);
-    int one = 1;
-    if (fd >= 0)
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return fd;
-}
-
-static int send_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-/* Reads one response into buf (reused); returns the status code or -1.
- * Sets *body to its body. */
-static int read_response(int fd, tn_buf *buf, const char **body, size_t *body_len)
-{
-    tn_buf_reset(buf);
-    size_t head_end = 0, need = SIZE_MAX;
-    for (;;) {
-        if (head_end && buf->len >= need)
-            break;
-        tn_buf_reserve(buf, 65536);
-        ssize_t r = recv(fd, buf->data + buf->len, buf->cap - buf->len, 0);
-        if (r <= 0)
-            return -1;
-        buf->len += (size_t)r;
-        if (!head_end) {
-            uint8_t *e = memmem(buf->data, buf->len, "\r\n\r\n", 4);
-            if (!e)
-                continue;
-            head_end = (size_t)(e - buf->data) + 4;
-            const char *cl = memmem(buf->data, head_end, "Content-Length:", 15);
-            if (!cl)
-                cl = memmem(buf->data, head_end, "content-length:", 15);
-            if (!cl)
-                return -1;
-            need = head_end + strtoull(cl + 15, NULL, 10);
-        }
-    }
-    *body = (const char *)buf->data + head_end;
-    *body_len = need - head_end;
-    return atoi((const char *)buf->data + 9);
-}
-
 static bool response_ok(int status, const char *body, size_t len)
 {
     return status == 200 && memmem(body, len, "\"exceptions\":[]", 15) != NULL;
@@ -154,20 +86,19 @@ static void *client_main(void *arg)
 {
     client *c = arg;
     tn_buf buf = {0};
-    int fd = connect_to(c->o);
+    int fd = tn_httpc_connect(c->o->host, c->o->port);
     while (fd >= 0 && tn_mono_ns() < c->deadline_ns) {
         uint64_t t0 = tn_mono_ns();
-        const char *body;
-        size_t blen;
-        int st = send_all(fd, c->request, c->request_len) ? -1
-               : read_response(fd, &buf, &body, &blen);
+        const char *body = NULL;
+        size_t blen = 0;
+        int st = tn_httpc_request(fd, c->request, c->request_len, NULL, 0, &buf, &body, &blen);
         if (st < 0 || !response_ok(st, body, blen)) {
             if (!c->errors++)
                 snprintf(c->first_error, sizeof c->first_error, "status %d: %.150s", st,
                          st < 0 ? "connection failed" : body);
             if (st < 0) {
                 close(fd);
-                fd = connect_to(c->o);
+                fd = tn_httpc_connect(c->o->host, c->o->port);
             }
             continue;
         }

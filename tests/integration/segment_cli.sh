@@ -107,6 +107,5 @@ else
     echo "SKIP: airline part: $SHARED not found (shared/ is not beside this clone)"
 fi
 
-expect_ok "quickstart (segment-only demo)" "$BIN" quickstart --data-dir "$T/qs" --rows 20000
 echo "segment_cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]
