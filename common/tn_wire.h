@@ -18,7 +18,10 @@
  *            i64 timeout_ms, u32 nsegments + nsegments * str segment name
  *            (0 = every segment of the table the server holds),
  *            u8 boundary_op (0 none, 1: time column <= boundary, 2: > boundary),
- *            i64 boundary (time column units; the hybrid table split)
+ *            i64 boundary (time column units; the hybrid table split),
+ *            str time_column (the table's time column; "" = the table
+ *            config's timeColumnName on the server). The three boundary
+ *            fields may be left out together (= none).
  *   PARTIAL  the answer to QUERY: the payload is qry_partial_serialize's
  *            bytes (statistics included)
  *   ADMIN    str JSON command; answer ADMIN_OK with str JSON text:
@@ -31,7 +34,13 @@
  *   INGEST   str table (with _OFFLINE), str batchConfigMapStr JSON,
  *            str data (JSON lines or CSV); answer ADMIN_OK JSON
  *            {"segments":[names],"rows":N,"skipped":K}
- *   ERROR    i32 Pinot error code, str message
+ *   ERROR    i32 Pinot error code, str message (the detail, without Pinot's
+ *            error name: qry_response_json prefixes "SQLParsingError: " etc.)
+ *            Codes: 100 malformed frame or payload, 150/700/710 SQL, 190
+ *            unknown table, 200 execution, 211 server queue full, 240
+ *            timed out while queued, 250 execution timeout, 450 internal /
+ *            admin failure, 503 cancelled; ADMIN errors: 100 bad command
+ *            JSON, 190 unknown table or segment, 700 invalid config.
  */
 #ifndef TN_WIRE_H
 #define TN_WIRE_H
