@@ -1,0 +1,481 @@
+/*
+ * brk_http.c: evhttp listeners, the request queue and its workers, and the
+ * hand-back of responses to the event thread.
+ */
+#include "brk_http.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <sys/queue.h>
+
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+
+#include "brk_admin.h"
+#include "brk_query.h"
+
+#define LISTEN_BACKLOG 1024
+
+typedef struct brk_task {
+    struct brk_task *next;
+    struct evhttp_request *req;  /* touched on the event thread only */
+    bool admin;
+    brk_request r;
+    brk_response resp;
+} brk_task;
+
+typedef struct brk_tq {
+    brk_task *head, *tail;
+    uint32_t n;
+} brk_tq;
+
+typedef struct brk_port {
+    brk_http *h;
+    bool admin;
+    struct evhttp *http;
+    uint16_t port;
+} brk_port;
+
+struct brk_http {
+    brk_broker *b;
+    brk_http_opts o;
+    struct event_base *base;
+    brk_port ports[2];            /* [0] query, [1] admin */
+    struct event *done_ev;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    brk_tq waiting, done;
+    bool stop;
+    pthread_t *workers;
+    uint32_t nworkers;
+};
+
+static void tq_push(brk_tq *q, brk_task *t)
+{
+    t->next = NULL;
+    if (q->tail)
+        q->tail->next = t;
+    else
+        q->head = t;
+    q->tail = t;
+    q->n++;
+}
+
+static brk_task *tq_pop(brk_tq *q)
+{
+    brk_task *t = q->head;
+    if (t) {
+        q->head = t->next;
+        if (!q->head)
+            q->tail = NULL;
+        q->n--;
+    }
+    return t;
+}
+
+static void task_free(brk_task *t)
+{
+    for (uint32_t i = 0; i < t->r.nparams; i++) {
+        free(t->r.params[i].key);
+        free(t->r.params[i].value);
+    }
+    free(t->r.params);
+    free(t->r.path);
+    free(t->r.content_type);
+    free(t->r.body);
+    brk_response_free(&t->resp);
+    free(t);
+}
+
+/* ---- sending (event thread) -------------------------------------------- */
+
+static const char *reason(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Status";
+    }
+}
+
+static void cors(struct evkeyvalq *hdr)
+{
+    evhttp_add_header(hdr, "Access-Control-Allow-Origin", "*");
+}
+
+static void free_body(const void *data, size_t len, void *arg)
+{
+    (void)len, (void)arg;
+    free((void *)data);
+}
+
+/* Sends resp on req and takes its body. */
+static void send_response(struct evhttp_request *req, brk_response *resp)
+{
+    struct evkeyvalq *hdr = evhttp_request_get_output_headers(req);
+    cors(hdr);
+    evhttp_add_header(hdr, "Content-Type", resp->content_type ? resp->content_type
+                                                               : "application/json");
+    if (resp->pinot_error != BRK_NO_ERROR_HEADER) {
+        char code[16];
+        snprintf(code, sizeof code, "%d", resp->pinot_error);
+        evhttp_add_header(hdr, "X-Pinot-Error-Code", code);
+    }
+    struct evbuffer *buf = evbuffer_new();
+    if (resp->body && resp->len) {
+        evbuffer_add_reference(buf, resp->body, resp->len, free_body, NULL);
+        resp->body = NULL;
+        resp->len = 0;
+    }
+    evhttp_send_reply(req, resp->status ? resp->status : 500, reason(resp->status), buf);
+    evbuffer_free(buf);
+}
+
+static void on_done(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    brk_http *h = arg;
+    pthread_mutex_lock(&h->lock);
+    brk_task *list = h->done.head;
+    h->done.head = h->done.tail = NULL;
+    h->done.n = 0;
+    pthread_mutex_unlock(&h->lock);
+    while (list) {
+        brk_task *t = list;
+        list = t->next;
+        send_response(t->req, &t->resp);
+        atomic_fetch_sub_explicit(&h->b->metrics.queue_depth, 1, memory_order_relaxed);
+        task_free(t);
+    }
+}
+
+/* ---- workers ----------------------------------------------------------- */
+
+static bool is_query_path(const char *path)
+{
+    return !strcmp(path, "/query/sql") || !strcmp(path, "/query") ||
+           !strcmp(path, "/query/sql/") || !strcmp(path, "/query/");
+}
+
+static void run_task(brk_http *h, brk_task *t)
+{
+    t->resp.pinot_error = BRK_NO_ERROR_HEADER;
+    if (t->admin)
+        brk_admin_handle(h->b, &t->r, &t->resp);
+    else if (is_query_path(t->r.path))
+        brk_query_handle(h->b, &t->r, &t->resp);
+    else if (!brk_admin_common(h->b, &t->r, &t->resp))
+        brk_response_error(&t->resp, 404, "No such endpoint on the query port: %s", t->r.path);
+}
+
+static void *worker(void *arg)
+{
+    brk_http *h = arg;
+    pthread_mutex_lock(&h->lock);
+    for (;;) {
+        while (!h->stop && !h->waiting.head)
+            pthread_cond_wait(&h->cond, &h->lock);
+        if (h->stop)
+            break;
+        brk_task *t = tq_pop(&h->waiting);
+        pthread_mutex_unlock(&h->lock);
+        run_task(h, t);
+        pthread_mutex_lock(&h->lock);
+        tq_push(&h->done, t);
+        event_active(h->done_ev, EV_READ, 0);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return NULL;
+}
+
+/* ---- receiving (event thread) ------------------------------------------ */
+
+static brk_method method_of(struct evhttp_request *req)
+{
+    switch (evhttp_request_get_command(req)) {
+    case EVHTTP_REQ_GET: return BRK_GET;
+    case EVHTTP_REQ_POST: return BRK_POST;
+    case EVHTTP_REQ_PUT: return BRK_PUT;
+    case EVHTTP_REQ_DELETE: return BRK_DELETE;
+    case EVHTTP_REQ_OPTIONS: return BRK_OPTIONS;
+    case EVHTTP_REQ_HEAD: return BRK_HEAD;
+    default: return BRK_OTHER;
+    }
+}
+
+static void preflight(struct evhttp_request *req)
+{
+    struct evkeyvalq *hdr = evhttp_request_get_output_headers(req);
+    cors(hdr);
+    evhttp_add_header(hdr, "Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+    evhttp_add_header(hdr, "Access-Control-Allow-Headers",
+                      "Content-Type, Authorization, Pinot-Use-Http-Status-For-Errors, database");
+    evhttp_add_header(hdr, "Access-Control-Max-Age", "86400");
+    evhttp_send_reply(req, 200, "OK", NULL);
+}
+
+/* Copies the query parameters; false when they are not valid URL
+ * encoding. */
+static bool copy_params(const struct evhttp_uri *uri, brk_request *r)
+{
+    const char *q = evhttp_uri_get_query(uri);
+    if (!q || !*q)
+        return true;
+    struct evkeyvalq kv;
+    TAILQ_INIT(&kv);
+    if (evhttp_parse_query_str(q, &kv) != 0) {
+        evhttp_clear_headers(&kv);
+        return false;
+    }
+    uint32_t n = 0;
+    struct evkeyval *e;
+    TAILQ_FOREACH(e, &kv, next)
+        n++;
+    r->params = tn_calloc(n + 1, sizeof *r->params);
+    TAILQ_FOREACH(e, &kv, next) {
+        r->params[r->nparams].key = tn_strdup(e->key);
+        r->params[r->nparams].value = tn_strdup(e->value);
+        r->nparams++;
+    }
+    evhttp_clear_headers(&kv);
+    return true;
+}
+
+/* Fills t->r from req; false (with t->resp set) when the request is bad. */
+static bool copy_request(struct evhttp_request *req, brk_task *t)
+{
+    brk_request *r = &t->r;
+    r->received_ns = tn_mono_ns();
+    r->method = method_of(req);
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+    r->path = tn_strdup(path && *path ? path : "/");
+    if (!uri || !copy_params(uri, r)) {
+        brk_response_error(&t->resp, 400, "Malformed query string in %s",
+                           evhttp_request_get_uri(req));
+        t->resp.pinot_error = BRK_NO_ERROR_HEADER;
+        return false;
+    }
+    struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+    const char *ct = evhttp_find_header(in, "Content-Type");
+    r->content_type = ct ? tn_strdup(ct) : NULL;
+    const char *hs = evhttp_find_header(in, "Pinot-Use-Http-Status-For-Errors");
+    r->http_status_errors = hs && !strcasecmp(hs, "true");
+    struct evbuffer *body = evhttp_request_get_input_buffer(req);
+    r->len = evbuffer_get_length(body);
+    r->body = tn_malloc(r->len + 1);
+    evbuffer_remove(body, r->body, r->len);
+    r->body[r->len] = 0;
+    return true;
+}
+
+/* A queue-full refusal, in the port's own error shape. */
+static void refuse(brk_http *h, brk_task *t, uint32_t queued)
+{
+    char msg[200];
+    snprintf(msg, sizeof msg, "Too many requests: %u are already waiting for the broker's %u "
+             "workers (--max-queue %u); retry later", queued, h->nworkers, h->o.max_queue);
+    atomic_fetch_add_explicit(&h->b->metrics.rejected, 1, memory_order_relaxed);
+    if (t->admin) {
+        brk_response_error(&t->resp, 503, "%s", msg);
+        t->resp.pinot_error = BRK_NO_ERROR_HEADER;
+    } else {
+        brk_query_error(BRK_ERR_TOO_MANY_REQUESTS, msg, 200, t->r.http_status_errors, &t->resp);
+    }
+}
+
+/* Answers on the event thread what needs no worker: bad requests, health
+ * (so a busy broker still says it is alive), unknown query-port paths. */
+static bool answer_inline(brk_task *t, bool parsed)
+{
+    if (!parsed)
+        return true;
+    if (t->r.method == BRK_GET && !strcmp(t->r.path, "/health")) {
+        brk_response_set(&t->resp, 200, "text/plain", tn_strdup("OK"));
+        t->resp.pinot_error = BRK_NO_ERROR_HEADER;
+        return true;
+    }
+    if (!t->admin && !is_query_path(t->r.path) && strcmp(t->r.path, "/metrics") &&
+        strncmp(t->r.path, "/debug/", 7)) {
+        brk_response_error(&t->resp, 404, "No such endpoint on the query port: %s",
+                           t->r.path);
+        t->resp.pinot_error = BRK_NO_ERROR_HEADER;
+        return true;
+    }
+    if (!t->admin && is_query_path(t->r.path) && t->r.method != BRK_GET &&
+        t->r.method != BRK_POST) {
+        brk_response_error(&t->resp, 405, "%s takes GET or POST", t->r.path);
+        t->resp.pinot_error = BRK_NO_ERROR_HEADER;
+        return true;
+    }
+    return false;
+}
+
+static void on_request(struct evhttp_request *req, void *arg)
+{
+    brk_port *port = arg;
+    brk_http *h = port->h;
+    atomic_fetch_add_explicit(&h->b->metrics.http_requests, 1, memory_order_relaxed);
+    if (evhttp_request_get_command(req) == EVHTTP_REQ_OPTIONS) {
+        preflight(req);
+        return;
+    }
+    brk_task *t = tn_calloc(1, sizeof *t);
+    t->req = req;
+    t->admin = port->admin;
+    bool parsed = copy_request(req, t);
+    bool refused = false;
+    if (!answer_inline(t, parsed)) {
+        pthread_mutex_lock(&h->lock);
+        if (h->waiting.n >= h->o.max_queue) {
+            refused = true;
+        } else {
+            atomic_fetch_add_explicit(&h->b->metrics.queue_depth, 1, memory_order_relaxed);
+            tq_push(&h->waiting, t);
+            pthread_cond_signal(&h->cond);
+        }
+        uint32_t queued = h->waiting.n;
+        pthread_mutex_unlock(&h->lock);
+        if (!refused)
+            return;
+        refuse(h, t, queued);
+    }
+    send_response(req, &t->resp);
+    task_free(t);
+}
+
+/* ---- setup ------------------------------------------------------------- */
+
+static int listen_port(brk_http *h, brk_port *p, uint16_t port, size_t max_body, char *err)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+    if (inet_pton(AF_INET, h->o.host, &sa.sin_addr) != 1)
+        return tn_err(err, TN_EINVAL, "--host %s is not an IPv4 address", h->o.host);
+    /* our own listener for a deep backlog: hundreds of clients connect at once */
+    struct evconnlistener *l = evconnlistener_new_bind(
+        h->base, NULL, NULL, LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
+        LISTEN_BACKLOG, (struct sockaddr *)&sa, sizeof sa);
+    if (!l)
+        return tn_err(err, TN_EIO, "cannot listen on %s:%u", h->o.host, port);
+    p->h = h;
+    p->http = evhttp_new(h->base);
+    evhttp_set_allowed_methods(p->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
+                                            EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
+                                            EVHTTP_REQ_HEAD);
+    evhttp_set_max_body_size(p->http, (ev_ssize_t)max_body);
+    evhttp_set_max_headers_size(p->http, 64 * 1024);
+    evhttp_set_timeout(p->http, h->o.idle_timeout_s);
+    evhttp_set_gencb(p->http, on_request, p);
+    if (!evhttp_bind_listener(p->http, l)) {
+        evconnlistener_free(l);
+        return tn_err(err, TN_EIO, "cannot serve HTTP on %s:%u", h->o.host, port);
+    }
+    struct sockaddr_in bound;
+    socklen_t len = sizeof bound;
+    getsockname(evconnlistener_get_fd(l), (struct sockaddr *)&bound, &len);
+    p->port = ntohs(bound.sin_port);
+    return TN_OK;
+}
+
+static void defaults(brk_http_opts *o)
+{
+    if (!o->host)
+        o->host = "127.0.0.1";
+    if (!o->threads)
+        o->threads = 8;
+    if (!o->max_queue)
+        o->max_queue = 1024;
+    if (!o->max_query_body)
+        o->max_query_body = 1u << 20;
+    if (!o->max_admin_body)
+        o->max_admin_body = 1u << 30;
+    if (!o->idle_timeout_s)
+        o->idle_timeout_s = 120;
+}
+
+int brk_http_start(brk_broker *b, struct event_base *base, const brk_http_opts *o,
+                   brk_http **out, char *err)
+{
+    brk_http *h = tn_calloc(1, sizeof *h);
+    h->b = b;
+    h->o = *o;
+    defaults(&h->o);
+    h->base = base;
+    pthread_mutex_init(&h->lock, NULL);
+    pthread_cond_init(&h->cond, NULL);
+    h->done_ev = event_new(base, -1, 0, on_done, h);
+    h->ports[1].admin = true;
+    int rc = listen_port(h, &h->ports[0], o->http_port, h->o.max_query_body, err);
+    if (!rc)
+        rc = listen_port(h, &h->ports[1], o->admin_port, h->o.max_admin_body, err);
+    h->workers = tn_calloc(h->o.threads, sizeof *h->workers);
+    for (uint32_t i = 0; !rc && i < h->o.threads; i++) {
+        if (pthread_create(&h->workers[i], NULL, worker, h))
+            rc = tn_err(err, TN_EIO, "cannot start worker thread %u", i);
+        else
+            h->nworkers++;
+    }
+    if (rc) {
+        brk_http_stop(h);
+        return rc;
+    }
+    *out = h;
+    return TN_OK;
+}
+
+void brk_http_ports(const brk_http *h, uint16_t *http_port, uint16_t *admin_port)
+{
+    *http_port = h->ports[0].port;
+    *admin_port = h->ports[1].port;
+}
+
+void brk_http_stop(brk_http *h)
+{
+    if (!h)
+        return;
+    pthread_mutex_lock(&h->lock);
+    h->stop = true;
+    pthread_cond_broadcast(&h->cond);
+    pthread_mutex_unlock(&h->lock);
+    for (uint32_t i = 0; i < h->nworkers; i++)
+        pthread_join(h->workers[i], NULL);
+    free(h->workers);
+    on_done(-1, 0, h);
+    /* what never reached a worker is answered (and its request freed by
+     * evhttp, even when the client has gone) */
+    brk_task *t;
+    while ((t = tq_pop(&h->waiting))) {
+        brk_response_error(&t->resp, 503, "the broker is shutting down");
+        t->resp.pinot_error = BRK_NO_ERROR_HEADER;
+        send_response(t->req, &t->resp);
+        task_free(t);
+    }
+    for (int i = 0; i < 2; i++)
+        if (h->ports[i].http)
+            evhttp_free(h->ports[i].http);
+    if (h->done_ev)
+        event_free(h->done_ev);
+    pthread_cond_destroy(&h->cond);
+    pthread_mutex_destroy(&h->lock);
+    free(h);
+}

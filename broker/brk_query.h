@@ -1,0 +1,41 @@
+/*
+ * brk_query.h: one SQL query through the broker: Pinot's HTTP request
+ * shapes (POST /query/sql {"sql", "queryOptions"}, GET /query/sql?sql=),
+ * table resolution, compile, routing (hybrid split, time pruning), scatter
+ * to the servers, merge, reduce, and Pinot's BrokerResponseNative with its
+ * error codes and HTTP status rules.
+ */
+#ifndef BRK_QUERY_H
+#define BRK_QUERY_H
+
+#include "brk_broker.h"
+
+/* Pinot error codes the broker itself raises (the query module's own are
+ * in qry_expr.h). */
+enum {
+    BRK_ERR_BROKER_TIMEOUT = 400,        /* the timeout passed before scattering */
+    BRK_ERR_NO_ROUTING = 410,            /* no server reports the table */
+    BRK_ERR_SERVER_NOT_RESPONDING = 427, /* failed, late or unknown servers */
+    BRK_ERR_TOO_MANY_REQUESTS = 429,     /* the broker's queue is full */
+    BRK_ERR_MERGE = 500,                 /* a server's answer could not be merged */
+};
+
+/* Handles GET/POST /query/sql and /query. */
+void brk_query_handle(brk_broker *b, const brk_request *req, brk_response *out);
+
+/* Runs sql with Pinot's queryOptions text ("k=v;k2=v2", may be NULL).
+ * received_ns: arrival time (the timeout counts queueing). */
+void brk_query_run(brk_broker *b, const char *sql, const char *options, uint64_t received_ns,
+                   bool http_status_errors, brk_response *out);
+
+/* A response with one exception and no result (the request was refused
+ * before it ran: bad JSON, queue full). http_status: the status to use
+ * when http_status_errors is off (200 for Pinot's usual rule). */
+void brk_query_error(int code, const char *msg, int http_status, bool http_status_errors,
+                     brk_response *out);
+
+/* The HTTP status Pinot gives an error code when the client opts in with
+ * Pinot-Use-Http-Status-For-Errors (anchors 1.5). */
+int brk_error_http_status(int code);
+
+#endif
