@@ -150,7 +150,24 @@ static const char *error_prefix(int code)
     case QRY_ERR_CANCELLED: return "QueryCancellationError";
     case QRY_ERR_VALIDATION: return "QueryValidationError";
     case QRY_ERR_UNKNOWN_COLUMN: return "UnknownColumnError";
-    default: return "QueryError";
+    /* codes raised by servers and brokers (Pinot's QueryErrorCode names) */
+    case 160: return "SQLRuntimeError";
+    case 180: return "AccessDenied";
+    case 211: return "ServerOutOfCapacity";
+    case 230: return "ServerTableMissing";
+    case 235: return "ServerSegmentMissing";
+    case 240: return "QuerySchedulingTimeoutError";
+    case 245: return "ServerResourceLimitExceededError";
+    case 305: return "BrokerSegmentUnavailable";
+    case 400: return "BrokerTimeoutError";
+    case 410: return "BrokerResourceMissingError";
+    case 425: return "BrokerRequestSend";
+    case 427: return "ServerNotResponding";
+    case 429: return "TooManyRequests";
+    case 450: return "InternalError";
+    case 500: return "MergeResponseError";
+    case 720: return "QueryPlanningError";
+    default: return "UnknownError";
     }
 }
 

@@ -23,6 +23,12 @@ typedef struct srv_node_opts {
     const char *name;           /* server name in status and metrics, e.g. "Server_127.0.0.1_8098" */
     const char *kafka_brokers;  /* overrides every table's stream.kafka.broker.list (NULL: keep) */
     bool no_sync;               /* LMDB without fsync (tests and benchmarks only) */
+    /* Added by the implementation (zero = default): */
+    int64_t retention_check_ms; /* how often retention runs; 0 = every 5 s */
+    /* Where log lines go (bad messages at a bounded rate, data loss, seal
+     * failures); NULL = stderr. Called from any thread. */
+    void (*log)(void *ctx, const char *line);
+    void *log_ctx;
 } srv_node_opts;
 
 /* Opens the store, loads the table configs and sealed segments it holds,
@@ -86,5 +92,13 @@ int srv_node_delete_segment(srv_node *n, const char *table, const char *segment,
  * "recordReader.prop.delimiter": ...}). *result_json as in tn_wire.h. */
 int srv_node_ingest(srv_node *n, const char *table, const char *batch_config_json,
                     const char *data, size_t len, char **result_json, char *err);
+
+/* Added by the implementation. */
+/* The table's time column (segmentsConfig.timeColumnName) into buf; false
+ * when the table is unknown or has none. For the hybrid time boundary. */
+bool srv_node_time_column(srv_node *n, const char *table, char *buf, size_t cap);
+/* Waits until the table has no segment waiting to be sealed (after a
+ * force commit, in tests); false after timeout_ms. */
+bool srv_node_wait_sealed(srv_node *n, const char *table, int64_t timeout_ms);
 
 #endif
