@@ -639,6 +639,32 @@ static void routing_table(admin_call *c, const char *t)
     brk_routing_unref(rt);
 }
 
+/* Pinot controller's GET /v2/brokers/tables: which brokers serve each
+ * table. Pinot clients with a controller-based broker selector read it. */
+static void brokers_by_table(admin_call *c)
+{
+    uint32_t n;
+    char **names = brk_catalog_table_names(c->b->catalog, &n);
+    cJSON *j = cJSON_CreateObject();
+    char id[160];
+    snprintf(id, sizeof id, "Broker_%s_%d", c->b->http_host, c->b->http_port);
+    for (uint32_t i = 0; i < n; i++) {
+        char raw[256];
+        brk_table_type t;
+        brk_table_split(names[i], raw, sizeof raw, &t);
+        if (cJSON_GetObjectItemCaseSensitive(j, raw))
+            continue;
+        cJSON *one = cJSON_CreateObject();
+        cJSON_AddNumberToObject(one, "port", c->b->http_port);
+        cJSON_AddStringToObject(one, "host", c->b->http_host);
+        cJSON_AddStringToObject(one, "instanceName", id);
+        cJSON *list = cJSON_AddArrayToObject(j, raw);
+        cJSON_AddItemToArray(list, one);
+    }
+    brk_names_free(names, n);
+    admin_json(c, 200, j);
+}
+
 static bool common_route(admin_call *c)
 {
     if (c->req->method != BRK_GET)
@@ -654,6 +680,9 @@ static bool common_route(admin_call *c)
     } else if (c->nseg == 3 && !strcmp(c->seg[0], "debug") &&
                !strcmp(c->seg[1], "timeBoundary")) {
         time_boundary(c, c->seg[2]);
+    } else if (c->nseg == 3 && !strcmp(c->seg[0], "v2") && !strcmp(c->seg[1], "brokers") &&
+               !strcmp(c->seg[2], "tables")) {
+        brokers_by_table(c);
     } else {
         return false;
     }

@@ -43,6 +43,10 @@ typedef struct brk_broker {
     struct brk_sync *sync;
     brk_metrics metrics;
     char broker_id[128];
+    /* Where clients reach the query endpoint (set once the HTTP listener is
+     * bound): the controller's /v2/brokers/tables tells Pinot clients. */
+    char http_host[64];
+    int http_port;
     atomic_uint_fast64_t next_request;
     atomic_uint next_ingest;       /* round-robin among equally loaded servers */
 } brk_broker;

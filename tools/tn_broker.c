@@ -146,6 +146,8 @@ static int serve(broker_args *a)
     uint16_t hp, ap;
     brk_http_ports(h, &hp, &ap);
     const char *host = a->h.host ? a->h.host : "127.0.0.1";
+    snprintf(b->http_host, sizeof b->http_host, "%s", host);
+    b->http_port = hp;
     printf("broker ready: http %s:%u admin %s:%u\n", host, hp, host, ap);
     fflush(stdout);
     event_base_dispatch(base);

@@ -98,6 +98,20 @@ start_broker b1 "$SRV_ADDR"
 if python3 "$SUITE" load --controller "$A" --data "$DATA" --broker "$Q" --wait 60 >"$T/load.out" 2>&1; then
     ok "offline, 1 server: pinot-suite load ($(grep -c . "$DATA/airlineStats.jsonl") rows)"
     run_suite "offline, 1 server"
+    # a real Pinot client library, both with a broker list and through the
+    # controller's broker discovery (/v2/brokers/tables)
+    NODE_MODULES="$ROOT/tools/node/node_modules"
+    if command -v node >/dev/null && "$ROOT/tools/node/install.sh" >/dev/null 2>&1 &&
+        [ -d "$NODE_MODULES/pinot-client" ]; then
+        if TN_NODE_MODULES="$NODE_MODULES" node "$ROOT/tests/integration/lib/pinot_client.mjs" \
+            "${Q#http://}" "${A#http://}" airlineStats "$NROWS" >"$T/pc.out" 2>&1; then
+            ok "pinot-client (npm): $(grep -c '^ok' "$T/pc.out") checks"
+        else
+            bad "pinot-client: $(grep -v '^ok' "$T/pc.out" | head -c 600)"
+        fi
+    else
+        echo "SKIP: pinot-client check: node or tools/node/install.sh unavailable"
+    fi
 else
     bad "offline, 1 server: pinot-suite load: $(tail -5 "$T/load.out")"
 fi
