@@ -74,7 +74,12 @@ void srv_snapshot_release(srv_snapshot *s);
  *                   "lastError", "currentOffset", "latestOffset", "lag",
  *                   "lastMessageMs", "rowsIngested", "invalidRows",
  *                   "dataLossEvents"}]}]}
- * table NULL = every table. */
+ * table NULL = every table. The implementation adds: per partition
+ * "filteredRows" and "caughtUp"; per table "invalidRows" (uploads too) and,
+ * for REALTIME, "paused", "partitionsKnown", "discoveryError" (when the
+ * topic cannot be read), "segmentsSealed", "segmentsWaitingToSeal"; at the
+ * top "lastSealError" while a seal keeps failing. Timestamps without a
+ * value (no rows) are null. */
 char *srv_node_status_json(srv_node *n, const char *table);
 /* Prometheus text format. */
 char *srv_node_metrics_text(srv_node *n);

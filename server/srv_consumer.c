@@ -1,0 +1,553 @@
+/*
+ * srv_consumer.c: a partition's consuming thread: start offset, the batch
+ * loop, per-message ingestion, flush thresholds, rolls to a new consuming
+ * segment, pause/resume, force commit, data loss (see srv_consumer.h).
+ */
+#include "srv_consumer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "srv_kafka.h"
+#include "srv_transform.h"
+
+#define BATCH 1024
+#define POLL_MS 100
+#define WATERMARK_EVERY_MS 250
+#define ERROR_QUIET_MS 5000 /* no new client error for this long: the error is over */
+
+struct srv_consumer {
+    srv_consumer_ctx ctx;
+    srv_table *table;             /* a reference */
+    const srv_table_config *cfg;  /* the table's, fixed while the thread runs */
+    const seg_schema *schema;
+    int32_t partition;
+    char source[512];
+    srv_kafka_logctx logctx;
+    pthread_t thread;
+    atomic_bool stop;
+    atomic_bool want_pause;
+    _Atomic uint64_t commit_req, commit_done;
+
+    /* the thread's own */
+    rd_kafka_t *rk;
+    rd_kafka_queue_t *queue;
+    seg_mutable *cur;             /* our reference; the table's set holds another */
+    int64_t cur_start, cur_created_ms;
+    uint64_t cur_rows;
+    uint32_t next_seq;
+    int64_t next_offset;          /* -1 until the first message of a fresh partition */
+    bool resetting;               /* re-assigned at the earliest offset after a loss */
+    bool paused;
+    int64_t next_watermark_ms;
+    seg_row row;
+    srv_rowproc *proc;
+
+    /* status, read by other threads */
+    pthread_mutex_t slock;
+    char last_error[TN_ERRLEN];
+    _Atomic int64_t error_ms;     /* when the state last became ERROR */
+    _Atomic int state;
+    _Atomic int64_t current_offset, latest_offset, last_msg_ms, catchup_target;
+    _Atomic uint64_t rows, invalid, filtered, loss_events;
+    atomic_bool caught_up;
+};
+
+/* ---- names ---------------------------------------------------------- */
+
+void srv_segment_name(const char *table, int32_t partition, uint32_t seq, int64_t ms,
+                      char *buf, size_t cap)
+{
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    snprintf(buf, cap, "%s__%d__%u__%04d%02d%02dT%02d%02dZ", table, partition, seq,
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+}
+
+int64_t srv_segment_seq(const char *name)
+{
+    /* table__partition__seq__time: the seq is the third field from the end */
+    const char *end = name + strlen(name);
+    int fields = 0;
+    const char *marks[3];
+    for (const char *p = end - 1; p > name && fields < 3; p--)
+        if (p[0] == '_' && p[-1] == '_')
+            marks[fields++] = p - 1, p--;
+    if (fields < 3)
+        return -1;
+    char *e;
+    long long v = strtoll(marks[1] + 2, &e, 10);
+    return e == marks[0] && v >= 0 ? v : -1;
+}
+
+/* ---- status --------------------------------------------------------- */
+
+static void set_error(srv_consumer *c, const char *msg)
+{
+    size_t n = strnlen(msg, sizeof c->last_error - 1);
+    pthread_mutex_lock(&c->slock);
+    memcpy(c->last_error, msg, n);
+    c->last_error[n] = 0;
+    pthread_mutex_unlock(&c->slock);
+    atomic_store(&c->error_ms, tn_now_ms());
+    atomic_store(&c->state, SRV_PART_ERROR);
+}
+
+/* librdkafka's client errors (served by rd_kafka_poll on our thread). */
+static void client_error(void *owner, const char *msg)
+{
+    set_error(owner, msg);
+}
+
+static void set_running(srv_consumer *c)
+{
+    atomic_store(&c->state, c->paused ? SRV_PART_PAUSED : SRV_PART_CONSUMING);
+}
+
+void srv_consumer_status(srv_consumer *c, srv_part_status *o)
+{
+    o->partition = c->partition;
+    o->state = (srv_part_state)atomic_load(&c->state);
+    pthread_mutex_lock(&c->slock);
+    snprintf(o->last_error, sizeof o->last_error, "%s", c->last_error);
+    pthread_mutex_unlock(&c->slock);
+    o->current_offset = atomic_load(&c->current_offset);
+    o->latest_offset = atomic_load(&c->latest_offset);
+    o->last_message_ms = atomic_load(&c->last_msg_ms);
+    o->rows = atomic_load(&c->rows);
+    o->invalid = atomic_load(&c->invalid);
+    o->filtered = atomic_load(&c->filtered);
+    o->loss_events = atomic_load(&c->loss_events);
+    o->caught_up = atomic_load(&c->caught_up);
+    o->catchup_target = atomic_load(&c->catchup_target);
+}
+
+int32_t srv_consumer_partition(const srv_consumer *c) { return c->partition; }
+
+/* Sleeps up to ms, waking early when asked to stop. */
+static void nap(srv_consumer *c, int64_t ms)
+{
+    for (int64_t t = 0; t < ms && !atomic_load(&c->stop); t += 20)
+        usleep(20000);
+}
+
+/* ---- consuming segments --------------------------------------------- */
+
+static int new_segment(srv_consumer *c, int64_t start, char *err)
+{
+    const srv_table_config *cfg = c->cfg;
+    char name[512];
+    int64_t now = tn_now_ms();
+    srv_segment_name(cfg->name, c->partition, c->next_seq, now, name, sizeof name);
+    seg_mutable_opts o = {
+        .name = name, .table = cfg->name_with_type, .partition = c->partition,
+        .start_offset = start, .time_column = cfg->time_column,
+        .no_dict_columns = (const char *const *)cfg->no_dict.v, .n_no_dict = cfg->no_dict.n,
+        .inverted_columns = (const char *const *)cfg->inverted.v,
+        .n_inverted = cfg->inverted.n, .inverted_set = cfg->inverted_set};
+    seg_mutable *m;
+    int rc = seg_mutable_create(c->schema, &o, &m, err);
+    if (rc)
+        return rc;
+    c->next_seq++;
+    c->cur = m;
+    c->cur_start = start;
+    c->cur_created_ms = now;
+    c->cur_rows = 0;
+    srv_table_add_segment(c->table, seg_segment_acquire(seg_mutable_base(m)));
+    return TN_OK;
+}
+
+/* Hands the consuming segment to the sealer and starts the next one at
+ * the next offset, so consumption never waits for a seal. */
+static int roll(srv_consumer *c, char *err)
+{
+    srv_sealer_submit(c->ctx.sealer, c->table, c->cur, c->source);
+    c->cur = NULL;
+    return new_segment(c, c->next_offset, err);
+}
+
+/* Starts over at offset: the consuming segment is sealed if it holds
+ * anything (up to its own end offset), else replaced. */
+static int restart_at(srv_consumer *c, int64_t offset, char *err)
+{
+    bool consumed = c->cur && c->next_offset > c->cur_start;
+    c->next_offset = offset;
+    if (consumed)
+        return roll(c, err);
+    if (c->cur) {
+        seg_segment *old = seg_mutable_base(c->cur);
+        seg_segment_release(srv_table_remove_segment(c->table, old));
+        seg_segment_release(old);
+        c->cur = NULL;
+    }
+    return new_segment(c, offset, err);
+}
+
+static bool due(srv_consumer *c, int64_t now)
+{
+    const srv_stream_config *s = &c->cfg->stream;
+    if (s->flush_rows && c->cur_rows >= s->flush_rows)
+        return true;
+    if (s->flush_bytes && seg_mutable_bytes(c->cur) >= s->flush_bytes)
+        return true;
+    if (now - c->cur_created_ms < s->flush_time_ms)
+        return false;
+    if (c->next_offset > c->cur_start)
+        return true;
+    c->cur_created_ms = now; /* nothing consumed: nothing to seal yet */
+    return false;
+}
+
+/* ---- messages ------------------------------------------------------- */
+
+typedef struct batch_counts {
+    uint64_t rows, invalid, filtered;
+} batch_counts;
+
+static void invalid_message(srv_consumer *c, int64_t off, const char *why, batch_counts *bc)
+{
+    bc->invalid++;
+    srv_log_limited(&c->table->log, "tannin: table %s: invalid message at %s/%d offset %lld: %s",
+                    c->cfg->name_with_type, c->cfg->stream.topic, c->partition,
+                    (long long)off, why);
+}
+
+/* Decodes, transforms and filters one message; appends it or skips its
+ * offset. */
+static void ingest(srv_consumer *c, const rd_kafka_message_t *m, batch_counts *bc)
+{
+    char err[TN_ERRLEN];
+    int64_t off = m->offset;
+    bool drop = false;
+    int rc;
+    if (!m->payload || !m->len) {
+        rc = tn_err(err, TN_EINVAL, "empty message");
+    } else if (m->len > SRV_MAX_MESSAGE) {
+        rc = tn_err(err, TN_EINVAL, "message of %zu bytes is over the 1 MiB limit", m->len);
+    } else {
+        rc = seg_row_parse_json(&c->row, m->payload, m->len, err);
+        if (!rc && !srv_rowproc_trivial(c->proc)) {
+            srv_record rec = {.row = &c->row, .json = c->row.json};
+            rc = srv_rowproc_apply(c->proc, &c->row, &rec, &drop, err);
+        }
+        if (!rc && !drop) {
+            rc = seg_mutable_append(c->cur, &c->row, off, err);
+            if (rc == TN_EFULL && !roll(c, err)) /* 2^31 rows: a new segment */
+                rc = seg_mutable_append(c->cur, &c->row, off, err);
+        }
+        srv_rowproc_done(c->proc);
+    }
+    if (rc)
+        invalid_message(c, off, err, bc);
+    else if (drop)
+        bc->filtered++;
+    else
+        bc->rows++, c->cur_rows++;
+    if (rc || drop)
+        seg_mutable_skip_offset(c->cur, off);
+    c->next_offset = off + 1;
+}
+
+/* Kafka no longer has our offset (deleted by retention before we consumed
+ * it, or the topic was re-created): say so loudly, count it, and go on from
+ * the earliest offset Kafka has; the first message there tells how much was
+ * lost (resumed()). Watermark queries are avoided: librdkafka 2.0.2's can
+ * block past their timeout while a broker is down. */
+static void handle_offset_reset(srv_consumer *c)
+{
+    char err[TN_ERRLEN];
+    const char *topic = c->cfg->stream.topic;
+    srv_log(c->ctx.log,
+            "tannin: DATA LOSS: table %s: %s/%d: offset %lld is no longer in Kafka (deleted "
+            "before it was consumed, or the topic was re-created); resuming at the earliest "
+            "offset Kafka has", c->cfg->name_with_type, topic, c->partition,
+            (long long)c->next_offset);
+    atomic_fetch_add(&c->loss_events, 1);
+    c->resetting = true;
+    if (srv_kafka_assign(c->rk, topic, c->partition, RD_KAFKA_OFFSET_BEGINNING, err))
+        set_error(c, err);
+}
+
+/* The first message after a reset at offset off. */
+static void resumed(srv_consumer *c, int64_t off)
+{
+    char err[TN_ERRLEN];
+    c->resetting = false;
+    if (c->next_offset >= 0 && off > c->next_offset) {
+        srv_log(c->ctx.log, "tannin: DATA LOSS: table %s: %s/%d: %lld messages lost (offsets "
+                "%lld to %lld); consuming from %lld", c->cfg->name_with_type,
+                c->cfg->stream.topic, c->partition, (long long)(off - c->next_offset),
+                (long long)c->next_offset, (long long)off - 1, (long long)off);
+        if (c->cur)
+            seg_mutable_skip_offset(c->cur, off - 1);
+        c->next_offset = off;
+    } else if (off < c->next_offset) { /* a new topic under the old name */
+        if (restart_at(c, off, err))
+            set_error(c, err);
+    }
+}
+
+static void handle_error(srv_consumer *c, const rd_kafka_message_t *m)
+{
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
+        return;
+    if (m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
+        handle_offset_reset(c);
+        return;
+    }
+    char msg[TN_ERRLEN];
+    snprintf(msg, sizeof msg, "%s", rd_kafka_message_errstr(m));
+    set_error(c, msg);
+    srv_log_limited(&c->table->log, "tannin: table %s: %s/%d: %s", c->cfg->name_with_type,
+                    c->cfg->stream.topic, c->partition, msg);
+}
+
+/* ---- the loop ------------------------------------------------------- */
+
+static void publish(srv_consumer *c, const batch_counts *bc, int64_t now)
+{
+    if (bc->rows)
+        atomic_fetch_add_explicit(&c->rows, bc->rows, memory_order_relaxed);
+    if (bc->invalid) {
+        atomic_fetch_add_explicit(&c->invalid, bc->invalid, memory_order_relaxed);
+        atomic_fetch_add_explicit(&c->table->invalid_rows, bc->invalid, memory_order_relaxed);
+    }
+    if (bc->filtered)
+        atomic_fetch_add_explicit(&c->filtered, bc->filtered, memory_order_relaxed);
+    if (bc->rows + bc->invalid + bc->filtered)
+        atomic_store(&c->last_msg_ms, now);
+    atomic_store(&c->current_offset, c->next_offset);
+}
+
+/* Latest offset (for lag) and whether we have caught up with the offset
+ * that was latest when consumption started, from the watermarks librdkafka
+ * caches from fetch responses (no requests of our own: see
+ * handle_offset_reset). Also ends an ERROR state once Kafka's client has
+ * stopped reporting errors for a while. */
+static void track_watermarks(srv_consumer *c, int64_t now)
+{
+    if (now < c->next_watermark_ms)
+        return;
+    c->next_watermark_ms = now + WATERMARK_EVERY_MS;
+    int64_t lo, hi;
+    if (rd_kafka_get_watermark_offsets(c->rk, c->cfg->stream.topic, c->partition, &lo, &hi) ||
+        hi < 0)
+        hi = -1;
+    if (hi >= 0) {
+        atomic_store(&c->latest_offset, hi);
+        if (atomic_load(&c->catchup_target) < 0)
+            atomic_store(&c->catchup_target, hi);
+    }
+    /* A fresh partition that is empty: no message can come below hi, so
+     * the consuming segment can start there now instead of at the first
+     * message (status and routing then show it at once). */
+    char err[TN_ERRLEN];
+    if (c->next_offset < 0 && hi >= 0 && lo == hi && !c->resetting) {
+        c->next_offset = hi;
+        atomic_store(&c->current_offset, hi);
+        if (new_segment(c, hi, err))
+            set_error(c, err);
+    }
+    int64_t target = atomic_load(&c->catchup_target);
+    bool fresh_done = c->next_offset < 0 && !c->cfg->stream.from_earliest;
+    if (target >= 0 && (c->next_offset >= target || fresh_done))
+        atomic_store(&c->caught_up, true);
+    if (atomic_load(&c->state) == SRV_PART_ERROR && c->rk &&
+        now - atomic_load(&c->error_ms) > ERROR_QUIET_MS)
+        set_running(c);
+}
+
+static void apply_controls(srv_consumer *c)
+{
+    char err[TN_ERRLEN];
+    bool want = atomic_load(&c->want_pause);
+    if (want != c->paused) {
+        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(l, c->cfg->stream.topic, c->partition);
+        if (want)
+            rd_kafka_pause_partitions(c->rk, l);
+        else
+            rd_kafka_resume_partitions(c->rk, l);
+        rd_kafka_topic_partition_list_destroy(l);
+        c->paused = want;
+        if (atomic_load(&c->state) != SRV_PART_ERROR)
+            set_running(c);
+    }
+    uint64_t req = atomic_load(&c->commit_req);
+    if (req != atomic_load(&c->commit_done)) {
+        if (c->cur && c->next_offset > c->cur_start && roll(c, err))
+            set_error(c, err);
+        atomic_store(&c->commit_done, req);
+    }
+}
+
+/* Whether the message at off is the next to ingest: a re-delivery below
+ * our position is dropped; the first message of a fresh partition (or
+ * after a reset) fixes the position. */
+static bool accept_offset(srv_consumer *c, int64_t off)
+{
+    char err[TN_ERRLEN];
+    if (c->resetting)
+        resumed(c, off);
+    if (c->next_offset < 0) {
+        c->next_offset = off;
+        if (new_segment(c, off, err)) {
+            set_error(c, err);
+            return false;
+        }
+    }
+    return off >= c->next_offset && c->cur;
+}
+
+static void consume_batch(srv_consumer *c, rd_kafka_message_t **msgs)
+{
+    ssize_t n = rd_kafka_consume_batch_queue(c->queue, POLL_MS, msgs, BATCH);
+    batch_counts bc = {0};
+    bool ok = false;
+    for (ssize_t i = 0; i < n; i++) {
+        rd_kafka_message_t *m = msgs[i];
+        if (m->err) {
+            handle_error(c, m);
+        } else if (m->partition == c->partition && accept_offset(c, m->offset)) {
+            ingest(c, m, &bc);
+            ok = true;
+            if (c->cfg->stream.flush_rows && c->cur_rows >= c->cfg->stream.flush_rows) {
+                char err[TN_ERRLEN];
+                if (roll(c, err))
+                    set_error(c, err);
+            }
+        }
+        rd_kafka_message_destroy(m);
+    }
+    int64_t now = tn_now_ms();
+    if (ok && atomic_load(&c->state) == SRV_PART_ERROR)
+        set_running(c);
+    publish(c, &bc, now);
+    char err[TN_ERRLEN];
+    if (c->cur && due(c, now) && roll(c, err))
+        set_error(c, err);
+}
+
+/* The committed offset; without one, where auto.offset.reset says, as a
+ * logical offset Kafka resolves (the consuming segment then starts at the
+ * first message). */
+static int start_position(srv_consumer *c, int64_t *assign_at, char *err)
+{
+    int64_t off;
+    int rc = seg_store_position(c->ctx.store, c->source, &off, err);
+    if (rc == TN_OK) {
+        c->next_offset = *assign_at = off;
+        return TN_OK;
+    }
+    if (rc != TN_ENOTFOUND)
+        return rc;
+    c->next_offset = -1;
+    *assign_at = c->cfg->stream.from_earliest ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END;
+    return TN_OK;
+}
+
+static int setup(srv_consumer *c, char *err)
+{
+    int64_t assign_at;
+    int rc = srv_rowproc_create(c->cfg, c->schema, &c->proc, err);
+    if (!rc)
+        rc = srv_kafka_consumer_new(c->cfg, c->ctx.kafka_brokers, &c->logctx, &c->rk, err);
+    if (!rc)
+        rc = start_position(c, &assign_at, err);
+    if (!rc && c->next_offset >= 0)
+        rc = new_segment(c, c->next_offset, err);
+    if (rc)
+        return rc;
+    atomic_store(&c->current_offset, c->next_offset);
+    c->queue = rd_kafka_queue_get_consumer(c->rk);
+    return srv_kafka_assign(c->rk, c->cfg->stream.topic, c->partition, assign_at, err);
+}
+
+static void *consumer_main(void *arg)
+{
+    srv_consumer *c = arg;
+    char err[TN_ERRLEN];
+    seg_row_init(&c->row, c->schema);
+    int rc = setup(c, err);
+    if (rc && !atomic_load(&c->stop))
+        set_error(c, err);
+    else if (!rc)
+        set_running(c);
+    rd_kafka_message_t **msgs = tn_malloc(BATCH * sizeof *msgs);
+    while (!rc && !atomic_load(&c->stop)) {
+        apply_controls(c);
+        rd_kafka_poll(c->rk, 0); /* error callbacks */
+        if (c->paused)
+            nap(c, POLL_MS);
+        else
+            consume_batch(c, msgs);
+        track_watermarks(c, tn_now_ms());
+    }
+    free(msgs);
+    if (c->queue)
+        rd_kafka_queue_destroy(c->queue);
+    if (c->rk) {
+        rd_kafka_consumer_close(c->rk);
+        rd_kafka_destroy(c->rk);
+    }
+    if (c->cur)
+        seg_segment_release(seg_mutable_base(c->cur));
+    seg_row_free(&c->row);
+    srv_rowproc_free(c->proc);
+    return NULL;
+}
+
+srv_consumer *srv_consumer_start(const srv_consumer_ctx *ctx, srv_table *t, int32_t partition,
+                                 uint32_t first_seq, bool paused)
+{
+    srv_consumer *c = tn_calloc(1, sizeof *c);
+    c->ctx = *ctx;
+    c->table = srv_table_acquire(t);
+    c->cfg = t->cfg;
+    c->schema = t->schema->schema;
+    c->partition = partition;
+    c->next_seq = first_seq;
+    srv_table_source(t, partition, c->source, sizeof c->source);
+    c->logctx.lim = &t->log;
+    c->logctx.on_error = client_error;
+    c->logctx.owner = c;
+    snprintf(c->logctx.who, sizeof c->logctx.who, "%s/%d", t->cfg->name_with_type, partition);
+    pthread_mutex_init(&c->slock, NULL);
+    atomic_init(&c->latest_offset, -1);
+    atomic_init(&c->catchup_target, -1);
+    atomic_init(&c->current_offset, -1);
+    atomic_init(&c->want_pause, paused);
+    if (pthread_create(&c->thread, NULL, consumer_main, c) != 0)
+        abort();
+    return c;
+}
+
+void srv_consumer_stop(srv_consumer *c)
+{
+    if (!c)
+        return;
+    atomic_store(&c->stop, true);
+    pthread_join(c->thread, NULL);
+    srv_table_release(c->table);
+    pthread_mutex_destroy(&c->slock);
+    free(c);
+}
+
+void srv_consumer_pause(srv_consumer *c, bool pause) { atomic_store(&c->want_pause, pause); }
+
+bool srv_consumer_force_commit(srv_consumer *c, int64_t timeout_ms)
+{
+    uint64_t req = atomic_fetch_add(&c->commit_req, 1) + 1;
+    int64_t deadline = tn_now_ms() + timeout_ms;
+    while (atomic_load(&c->commit_done) < req) {
+        if (tn_now_ms() >= deadline)
+            return false;
+        usleep(5000);
+    }
+    return true;
+}

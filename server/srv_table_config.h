@@ -1,0 +1,87 @@
+/*
+ * srv_table_config.h: a Pinot table config (REALTIME or OFFLINE JSON) as
+ * the server uses it: stream settings, flush thresholds, retention, index
+ * choices and ingestion transforms. Parsing checks every key it reads and
+ * names the key in its error; srv_table_config_check then checks the
+ * config against the table's schema.
+ */
+#ifndef SRV_TABLE_CONFIG_H
+#define SRV_TABLE_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "seg_schema.h"
+
+/* A list of column names. */
+typedef struct srv_names {
+    char **v;
+    uint32_t n;
+} srv_names;
+
+typedef struct srv_kv {
+    char *key, *value;
+} srv_kv;
+
+/* Defaults as Pinot's StreamConfig has them. */
+#define SRV_DEFAULT_FLUSH_ROWS 5000000ull
+#define SRV_DEFAULT_FLUSH_TIME_MS (6 * 3600 * 1000LL)
+#define SRV_DEFAULT_FLUSH_BYTES (200ull * 1024 * 1024)
+
+typedef struct srv_stream_config {
+    char *topic;
+    char *brokers;            /* NULL when the config has none (the node may supply it) */
+    bool from_earliest;       /* auto.offset.reset: smallest/earliest (true), largest/latest */
+    srv_kv *props;            /* librdkafka consumer properties passed through */
+    uint32_t nprops;
+    srv_names ignored;        /* Java-only consumer properties left out */
+    int32_t *partitions;      /* stream.kafka.partition.ids; NULL = every partition */
+    uint32_t npartitions;
+    uint64_t flush_rows;      /* 0 = no row threshold (size and time only) */
+    int64_t flush_time_ms;
+    uint64_t flush_bytes;     /* memory bound of a consuming segment */
+} srv_stream_config;
+
+typedef struct srv_transform_config {
+    char *column;
+    char *expr;
+} srv_transform_config;
+
+typedef struct srv_table_config {
+    char *name;               /* raw name, e.g. airlineStats */
+    char *name_with_type;     /* airlineStats_REALTIME */
+    bool realtime;
+    char *time_column;        /* NULL if none */
+    int64_t retention_ms;     /* 0 = keep forever */
+    char *sorted_column;      /* NULL if none */
+    srv_names inverted;       /* invertedIndexColumns (+ fieldConfigList) */
+    bool inverted_set;        /* inverted names exactly the indexed columns */
+    srv_names range;
+    srv_names no_dict;
+    srv_transform_config *transforms;
+    uint32_t ntransforms;
+    char *filter;             /* filterConfig.filterFunction: rows where true are dropped */
+    srv_stream_config stream; /* REALTIME only */
+    char *json;               /* the config as given, compact */
+} srv_table_config;
+
+int srv_table_config_parse(const char *json, size_t len, srv_table_config **out,
+                           char *err);
+void srv_table_config_free(srv_table_config *c);
+
+/* Checks the config against the schema: every column it names exists, the
+ * time column is a datetime field, raw (no-dictionary) columns are numeric
+ * single-value (others are dropped from no_dict: they keep a dictionary). */
+int srv_table_config_check(srv_table_config *c, const seg_schema *s, char *err);
+
+/* "3600000" (ms), or a period: "6h", "30m", "45s", "2d", "500ms". */
+int srv_parse_duration_ms(const char *s, int64_t *out);
+/* "1048576" (bytes), or "200M", "1.5G", "500K", "10MB". */
+int srv_parse_size(const char *s, uint64_t *out);
+/* "0,2,5" or "0-3,7": partition ids, sorted, without duplicates. */
+int srv_parse_partition_ids(const char *s, int32_t **out, uint32_t *n, char *err);
+
+bool srv_names_has(const srv_names *l, const char *name);
+void srv_names_free(srv_names *l);
+
+#endif
