@@ -550,7 +550,7 @@ int seg_store_list_docs(seg_store *st, const char *prefix, char ***keys, uint32_
     uint32_t cap = 0;
     rc = mdb_cursor_get(cur, &k, &v, plen ? MDB_SET_RANGE : MDB_FIRST);
     for (; !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
+        if (plen && (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))
             break;
         if (*n == cap) {
             cap = cap ? cap * 2 : 8;
