@@ -35,6 +35,7 @@ struct srv_consumer {
     /* the thread's own */
     rd_kafka_t *rk;
     rd_kafka_queue_t *queue;
+    rd_kafka_t *dlq;              /* dead-letter producer, NULL when none */
     seg_mutable *cur;             /* our reference; the table's set holds another */
     int64_t cur_start, cur_created_ms;
     uint64_t cur_rows;
@@ -52,7 +53,7 @@ struct srv_consumer {
     _Atomic int64_t error_ms;     /* when the state last became ERROR */
     _Atomic int state;
     _Atomic int64_t current_offset, latest_offset, last_msg_ms, catchup_target;
-    _Atomic uint64_t rows, invalid, filtered, loss_events;
+    _Atomic uint64_t rows, invalid, filtered, loss_events, dead_lettered;
     atomic_bool caught_up;
 };
 
@@ -122,6 +123,7 @@ void srv_consumer_status(srv_consumer *c, srv_part_status *o)
     o->invalid = atomic_load(&c->invalid);
     o->filtered = atomic_load(&c->filtered);
     o->loss_events = atomic_load(&c->loss_events);
+    o->dead_lettered = atomic_load(&c->dead_lettered);
     o->caught_up = atomic_load(&c->caught_up);
     o->catchup_target = atomic_load(&c->catchup_target);
 }
@@ -209,9 +211,33 @@ typedef struct batch_counts {
     uint64_t rows, invalid, filtered;
 } batch_counts;
 
-static void invalid_message(srv_consumer *c, int64_t off, const char *why, batch_counts *bc)
+/* Copies a bad message to the dead-letter topic, with where it came from
+ * and why it was refused in its headers. */
+static void dead_letter(srv_consumer *c, const rd_kafka_message_t *m, const char *why)
 {
+    char src[300];
+    int n = snprintf(src, sizeof src, "%s/%d/%lld", c->cfg->stream.topic, c->partition,
+                     (long long)m->offset);
+    rd_kafka_resp_err_t e = rd_kafka_producev(
+        c->dlq, RD_KAFKA_V_TOPIC(c->cfg->stream.dead_letter_topic),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_VALUE(m->payload, m->payload ? m->len : 0), RD_KAFKA_V_KEY(src, (size_t)n),
+        RD_KAFKA_V_HEADER("tannin.source", src, (ssize_t)n),
+        RD_KAFKA_V_HEADER("tannin.error", why, (ssize_t)strlen(why)), RD_KAFKA_V_END);
+    if (e)
+        srv_log_limited(&c->table->log, "tannin: table %s: dead-letter copy of %s failed: %s",
+                        c->cfg->name_with_type, src, rd_kafka_err2str(e));
+    else
+        atomic_fetch_add_explicit(&c->dead_lettered, 1, memory_order_relaxed);
+}
+
+static void invalid_message(srv_consumer *c, const rd_kafka_message_t *m, const char *why,
+                            batch_counts *bc)
+{
+    int64_t off = m->offset;
     bc->invalid++;
+    if (c->dlq)
+        dead_letter(c, m, why);
     srv_log_limited(&c->table->log, "tannin: table %s: invalid message at %s/%d offset %lld: %s",
                     c->cfg->name_with_type, c->cfg->stream.topic, c->partition,
                     (long long)off, why);
@@ -243,7 +269,7 @@ static void ingest(srv_consumer *c, const rd_kafka_message_t *m, batch_counts *b
         srv_rowproc_done(c->proc);
     }
     if (rc)
-        invalid_message(c, off, err, bc);
+        invalid_message(c, m, err, bc);
     else if (drop)
         bc->filtered++;
     else
@@ -457,6 +483,8 @@ static int setup(srv_consumer *c, char *err)
     int rc = srv_rowproc_create(c->cfg, c->schema, &c->proc, err);
     if (!rc)
         rc = srv_kafka_consumer_new(c->cfg, c->ctx.kafka_brokers, &c->logctx, &c->rk, err);
+    if (!rc && c->cfg->stream.dead_letter_topic)
+        rc = srv_kafka_producer_new(c->cfg, c->ctx.kafka_brokers, &c->logctx, &c->dlq, err);
     if (!rc)
         rc = start_position(c, &assign_at, err);
     if (!rc && c->next_offset >= 0)
@@ -482,6 +510,8 @@ static void *consumer_main(void *arg)
     while (!rc && !atomic_load(&c->stop)) {
         apply_controls(c);
         rd_kafka_poll(c->rk, 0); /* error callbacks */
+        if (c->dlq)
+            rd_kafka_poll(c->dlq, 0); /* delivery reports */
         if (c->paused)
             nap(c, POLL_MS);
         else
@@ -494,6 +524,10 @@ static void *consumer_main(void *arg)
     if (c->rk) {
         rd_kafka_consumer_close(c->rk);
         rd_kafka_destroy(c->rk);
+    }
+    if (c->dlq) {
+        rd_kafka_flush(c->dlq, 2000);
+        rd_kafka_destroy(c->dlq);
     }
     if (c->cur)
         seg_segment_release(seg_mutable_base(c->cur));

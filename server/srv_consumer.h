@@ -40,7 +40,7 @@ typedef struct srv_part_status {
     int64_t current_offset;      /* next offset to ingest */
     int64_t latest_offset;       /* high watermark last seen, -1 unknown */
     int64_t last_message_ms;     /* when the last message was consumed, 0 none */
-    uint64_t rows, invalid, filtered, loss_events;
+    uint64_t rows, invalid, filtered, loss_events, dead_lettered;
     bool caught_up;
     int64_t catchup_target;      /* high watermark at start, -1 unknown */
 } srv_part_status;

@@ -92,6 +92,37 @@ int srv_kafka_consumer_new(const srv_table_config *cfg, const char *brokers,
     return TN_OK;
 }
 
+int srv_kafka_producer_new(const srv_table_config *cfg, const char *brokers,
+                           srv_kafka_logctx *logctx, rd_kafka_t **out, char *err)
+{
+    if (!brokers)
+        brokers = cfg->stream.brokers;
+    if (!brokers || !*brokers)
+        return tn_err(err, TN_EINVAL, "table %s: no Kafka brokers for the dead-letter topic",
+                      cfg->name_with_type);
+    rd_kafka_conf_t *c = rd_kafka_conf_new();
+    int rc = set(c, "bootstrap.servers", brokers, err);
+    if (!rc)
+        rc = set(c, "client.id", "tannin-deadletter", err);
+    if (!rc)
+        rc = set(c, "linger.ms", "50", err);
+    if (rc) {
+        rd_kafka_conf_destroy(c);
+        return rc;
+    }
+    rd_kafka_conf_set_opaque(c, logctx);
+    rd_kafka_conf_set_log_cb(c, log_cb);
+    rd_kafka_conf_set_error_cb(c, error_cb);
+    char rerr[512];
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, rerr, sizeof rerr);
+    if (!rk) {
+        rd_kafka_conf_destroy(c);
+        return tn_err(err, TN_EINVAL, "kafka dead-letter producer: %s", rerr);
+    }
+    *out = rk;
+    return TN_OK;
+}
+
 int srv_kafka_partition_count(rd_kafka_t *rk, const char *topic, int timeout_ms,
                               int32_t *n, char *err)
 {

@@ -27,6 +27,12 @@ typedef struct srv_kafka_logctx {
 int srv_kafka_consumer_new(const srv_table_config *cfg, const char *brokers,
                            srv_kafka_logctx *logctx, rd_kafka_t **out, char *err);
 
+/* A producer for cfg's dead-letter topic, on the same brokers (brokers
+ * overrides as above). Delivery is best effort: the copy is for people to
+ * inspect; the message is counted invalid either way. */
+int srv_kafka_producer_new(const srv_table_config *cfg, const char *brokers,
+                           srv_kafka_logctx *logctx, rd_kafka_t **out, char *err);
+
 /* The partition count of the topic (metadata request). */
 int srv_kafka_partition_count(rd_kafka_t *rk, const char *topic, int timeout_ms,
                               int32_t *n, char *err);

@@ -117,6 +117,7 @@ static cJSON *partition_json(const srv_part_status *p)
     add_i64(o, "lastMessageMs", p->last_message_ms);
     add_i64(o, "rowsIngested", (int64_t)p->rows);
     add_i64(o, "invalidRows", (int64_t)p->invalid);
+    add_i64(o, "deadLettered", (int64_t)p->dead_lettered);
     add_i64(o, "filteredRows", (int64_t)p->filtered);
     add_i64(o, "dataLossEvents", (int64_t)p->loss_events);
     cJSON_AddBoolToObject(o, "caughtUp", p->caught_up);
@@ -259,6 +260,8 @@ static const metric part_metrics[] = {
     {"tannin_server_partition_lag", "gauge", "Messages between the consumed and latest offset."},
     {"tannin_server_partition_offset", "gauge", "Next offset to consume."},
     {"tannin_server_partition_state", "gauge", "0 consuming, 1 paused, 2 error."},
+    {"tannin_server_dead_lettered_total", "counter",
+     "Invalid messages copied to the table's dead-letter topic."},
 };
 
 static int64_t part_value(const srv_part_status *p, size_t k)
@@ -270,7 +273,8 @@ static int64_t part_value(const srv_part_status *p, size_t k)
     case 3: return (int64_t)p->loss_events;
     case 4: return p->latest_offset >= 0 ? TN_MAX(0, p->latest_offset - p->current_offset) : 0;
     case 5: return p->current_offset;
-    default: return p->state;
+    case 6: return p->state;
+    default: return (int64_t)p->dead_lettered;
     }
 }
 

@@ -582,6 +582,11 @@ static int stream_key(srv_stream_config *s, const char *k, const char *v, char *
     }
     if (!strcmp(k, KAFKA_PREFIX "decoder.class.name"))
         return stream_decoder(v, err);
+    if (!strcmp(k, KAFKA_PREFIX "deadletter.topic.name")) {
+        free(s->dead_letter_topic);
+        s->dead_letter_topic = *v ? tn_strdup(v) : NULL;
+        return TN_OK;
+    }
     if (!strcmp(k, KAFKA_PREFIX "partition.ids"))
         return srv_parse_partition_ids(v, &s->partitions, &s->npartitions, err);
     for (size_t i = 0; i < TN_ARRAY_LEN(consumer_prefixes); i++) {
@@ -693,6 +698,7 @@ void srv_table_config_free(srv_table_config *c)
     srv_stream_config *s = &c->stream;
     free(s->topic);
     free(s->brokers);
+    free(s->dead_letter_topic);
     for (uint32_t i = 0; i < s->nprops; i++) {
         free(s->props[i].key);
         free(s->props[i].value);

@@ -40,6 +40,8 @@ typedef struct srv_stream_config {
     uint64_t flush_rows;      /* 0 = no row threshold (size and time only) */
     int64_t flush_time_ms;
     uint64_t flush_bytes;     /* memory bound of a consuming segment */
+    char *dead_letter_topic;  /* stream.kafka.deadletter.topic.name (Tannin's): bad
+                                 messages are copied there; NULL = none */
 } srv_stream_config;
 
 typedef struct srv_transform_config {

@@ -32,7 +32,7 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # ---- Kafka ------------------------------------------------------------
 KPORT=$(free_port)
 mkfifo "$T/kctl"
-"$BIN" kafka-dev --port "$KPORT" --brokers 3 --topic events:4 <"$T/kctl" >"$T/kafka.out" 2>"$T/kafka.err" &
+"$BIN" kafka-dev --port "$KPORT" --brokers 3 --topic events:4 --topic events-dlq:1 <"$T/kctl" >"$T/kafka.out" 2>"$T/kafka.err" &
 KPID=$!
 exec 7>"$T/kctl"   # kafka-dev's control channel stays open while we run
 for _ in $(seq 1 100); do grep -q '^bootstrap:' "$T/kafka.out" 2>/dev/null && break; sleep 0.1; done
@@ -78,6 +78,7 @@ cat >"$T/table.json" <<J
    "stream.kafka.broker.list":"$KB",
    "stream.kafka.decoder.class.name":"org.apache.pinot.plugin.stream.kafka.KafkaJSONMessageDecoder",
    "stream.kafka.consumer.prop.auto.offset.reset":"smallest",
+   "stream.kafka.deadletter.topic.name":"events-dlq",
    "realtime.segment.flush.threshold.rows":"700"}}}
 J
 
@@ -162,6 +163,16 @@ inv=$(curl -s "http://$A/metrics" | awk '/^tannin_server_invalid_rows_total\{/ {
 if [ "$inv" = 5 ]; then ok "5 bad messages counted in /metrics"; else bad "invalid rows in /metrics: $inv"; fi
 if grep -q 'invalid message at events/2 offset' "$T/server.err"; then ok "bad messages logged with topic/partition/offset"
 else bad "no log line for bad messages"; fi
+# each bad message is copied to the dead-letter topic, its source and error in headers
+for _ in $(seq 1 50); do
+    kcat -C -b "$KB" -t events-dlq -e -q -f '%h\n' >"$T/dlq.out" 2>"$T/dlq.err"
+    ndlq=$(grep -c 'tannin.source=events/2/' "$T/dlq.out")
+    [ "$ndlq" -ge 5 ] && break
+    sleep 0.2
+done
+if [ "$ndlq" = 5 ] && grep -q 'tannin.error=.*line\|tannin.error=.*JSON\|tannin.error=.*object' "$T/dlq.out"
+then ok "5 bad messages copied to the dead-letter topic with source and error headers"
+else bad "dead-letter topic: $ndlq messages: $(head -c 400 "$T/dlq.out" "$T/dlq.err"; grep -i dead "$T/server.err" | head -3)"; fi
 
 # ---- broker outage while producing -------------------------------------------
 produce $TOTAL 2000 &

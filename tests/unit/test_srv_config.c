@@ -129,9 +129,11 @@ START_TEST(stream_config_maps)
         "\"stream.kafka.partition.ids\":\"0-2,5\","
         "\"realtime.segment.flush.threshold.rows\":\"1000\","
         "\"realtime.segment.flush.threshold.time\":\"30m\","
-        "\"realtime.segment.flush.threshold.segment.size\":\"64M\"}]},"
+        "\"realtime.segment.flush.threshold.segment.size\":\"64M\","
+        "\"stream.kafka.deadletter.topic.name\":\"ev-dlq\"}]},"
         "\"filterConfig\":{\"filterFunction\":\"country = 'XX'\"}}}");
     ck_assert_str_eq(c->name, "events");
+    ck_assert_str_eq(c->stream.dead_letter_topic, "ev-dlq");
     ck_assert_str_eq(c->name_with_type, "events_REALTIME");
     ck_assert_int_eq(c->retention_ms, 5 * 3600000LL);
     ck_assert(!c->stream.from_earliest);
