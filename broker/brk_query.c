@@ -303,13 +303,14 @@ static bool prepare(brk_q *x)
     }
     char err[TN_ERRLEN];
     int rc = brk_catalog_resolve(x->b->catalog, parsed->table ? parsed->table : "", &x->tbl, err);
-    qry_query_free(parsed);
     if (rc) {
+        qry_query_free(parsed);
         add_err(x, QRY_ERR_TABLE, "%s", err);
         return false;
     }
     x->have_tbl = true;
-    if (qry_compile_at(x->sql, QRY_HTTP, x->options, x->tbl.schema, tn_now_ms(), &x->q, &e)) {
+    /* parsed once: compiling takes the parsed query over */
+    if (qry_compile_parsed(parsed, x->options, x->tbl.schema, tn_now_ms(), NULL, &x->q, &e)) {
         add_qerr(x, &e);
         return false;
     }

@@ -64,5 +64,10 @@ typedef struct qry_boundary {
 int qry_compile_ex(const char *sql, qry_flavour flavour, const char *options,
                    const seg_schema *schema, int64_t now_ms, const qry_boundary *b,
                    qry_query **out, qry_err *err);
+/* The same from a query qry_parse returned (taken: freed on error), for a
+ * caller that needed the parse first (the broker reads the FROM table to
+ * find the schema) and should not parse twice. */
+int qry_compile_parsed(qry_query *q, const char *options, const seg_schema *schema,
+                       int64_t now_ms, const qry_boundary *b, qry_query **out, qry_err *err);
 
 #endif

@@ -332,6 +332,12 @@ int qry_compile_ex(const char *sql, qry_flavour flavour, const char *options,
     qry_query *q;
     if (qry_parse(sql, flavour, &q, err))
         return -1;
+    return qry_compile_parsed(q, options, schema, now_ms, b, out, err);
+}
+
+int qry_compile_parsed(qry_query *q, const char *options, const seg_schema *schema,
+                       int64_t now_ms, const qry_boundary *b, qry_query **out, qry_err *err)
+{
     if (b && b->op != QRY_BOUNDARY_NONE && add_boundary(q, schema, b, err)) {
         qry_query_free(q);
         return -1;
