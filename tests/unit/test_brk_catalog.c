@@ -6,6 +6,7 @@
  * that outlive a replacement, and readers racing writers.
  */
 #include <check.h>
+#include <stdatomic.h>
 #include <ftw.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -276,7 +277,7 @@ END_TEST
  * reader's schema stays valid (ASan would see a use after free). */
 typedef struct race {
     brk_catalog *c;
-    volatile bool stop;
+    atomic_bool stop;
     long resolved;
 } race;
 
@@ -284,7 +285,7 @@ static void *reader(void *arg)
 {
     race *r = arg;
     char err[TN_ERRLEN];
-    while (!r->stop) {
+    while (!atomic_load(&r->stop)) {
         brk_resolved x;
         if (brk_catalog_resolve(r->c, "events", &x, err) == 0) {
             ck_assert_int_ge(seg_schema_find(x.schema, "country"), 0);
@@ -305,7 +306,7 @@ START_TEST(readers_race_writer)
         pthread_create(&t[i], NULL, reader, &r);
     for (int i = 0; i < 200; i++)
         put_schema_ok(r.c, EVENTS, true, "events");
-    r.stop = true;
+    atomic_store(&r.stop, true);
     for (int i = 0; i < 3; i++)
         pthread_join(t[i], NULL);
     ck_assert_int_gt(r.resolved, 0);

@@ -322,6 +322,14 @@ static void fake_free(fake *f)
 
 static char root[64];
 static fake fa, fb;
+
+/* The fake's threads read mode under its lock. */
+static void set_mode(fake *f, int mode)
+{
+    pthread_mutex_lock(&f->lock);
+    f->mode = mode;
+    pthread_mutex_unlock(&f->lock);
+}
 static brk_broker *broker;
 static char addr[2][32];
 
@@ -516,7 +524,7 @@ START_TEST(query_errors)
     ck_assert_int_eq(first_code(j), 710);
     cJSON_Delete(j);
     /* a server failing the query: its error, the other's rows */
-    fb.mode = FS_ERROR;
+    set_mode(&fb, FS_ERROR);
     j = query("SELECT COUNT(*) FROM events", NULL, &status);
     ck_assert_int_eq(first_code(j), 200);
     ck_assert_msg(strstr(first_message(j), "boom"), "%s", first_message(j));
@@ -525,7 +533,7 @@ START_TEST(query_errors)
     ck_assert_int_eq(num(j, "numServersResponded"), 2);
     cJSON_Delete(j);
     /* a server that drops the connection: 427 naming it */
-    fb.mode = FS_CLOSE;
+    set_mode(&fb, FS_CLOSE);
     j = query("SELECT COUNT(*) FROM events", NULL, &status);
     ck_assert_int_eq(first_code(j), 427);
     ck_assert_int_eq(status, 503);
@@ -534,7 +542,7 @@ START_TEST(query_errors)
     ck_assert_int_eq(num(j, "numServersResponded"), 1);
     cJSON_Delete(j);
     /* a slow server: the query returns at its timeout, with the rest */
-    fb.mode = FS_SLOW;
+    set_mode(&fb, FS_SLOW);
     uint64_t t0 = tn_mono_ns();
     j = query("SELECT COUNT(*) FROM events", "timeoutMs=300", &status);
     uint64_t ms = (tn_mono_ns() - t0) / 1000000;
@@ -542,7 +550,7 @@ START_TEST(query_errors)
     ck_assert_int_eq(first_code(j), 427);
     ck_assert_int_eq((int)cell(j, 0, 0), 20);
     cJSON_Delete(j);
-    fb.mode = FS_OK;
+    set_mode(&fb, FS_OK);
     usleep(1600 * 1000); /* let the slow answer drain */
     j = query("SELECT COUNT(*) FROM events", NULL, NULL);
     ck_assert_msg(first_code(j) == 0, "%s", first_message(j));
