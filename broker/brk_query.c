@@ -20,13 +20,14 @@
 #include "qry_reduce.h"
 #include "tn_wire.h"
 
-#define MAX_ERRS 16
+#define MAX_ERRS BRK_QUERY_MAX_ERRS
 #define SERVER_GRACE_MS 100 /* the broker waits this much past the servers' own timeout */
 
 typedef struct brk_q {
     brk_broker *b;
     uint64_t t0_ns;
     const char *sql, *options;
+    qry_flavour flavour;
     qry_err errs[MAX_ERRS];
     uint32_t nerrs;
     qry_query *q;
@@ -143,7 +144,7 @@ static void begin_call(brk_q *x, uint32_t server, const char *typed, uint32_t ns
     tn_wire_put_cstr(r, typed);
     tn_wire_put_cstr(r, x->sql);
     tn_wire_put_cstr(r, x->options ? x->options : "");
-    tn_wire_put_u8(r, 0); /* QRY_HTTP */
+    tn_wire_put_u8(r, (uint8_t)x->flavour);
     tn_wire_put_i64(r, x->q->now_ms);
     tn_wire_put_i64(r, x->remaining_ms);
     tn_wire_put_u32(r, nsegs);
@@ -297,7 +298,7 @@ static bool prepare(brk_q *x)
 {
     qry_query *parsed;
     qry_err e = {0};
-    if (qry_parse(x->sql, QRY_HTTP, &parsed, &e)) {
+    if (qry_parse(x->sql, x->flavour, &parsed, &e)) {
         add_qerr(x, &e);
         return false;
     }
@@ -349,29 +350,61 @@ static bool execute(brk_q *x, qry_result *res)
     return ok;
 }
 
+static void q_init(brk_q *x, brk_broker *b, const char *sql, qry_flavour fl, const char *options,
+                   uint64_t received_ns)
+{
+    memset(x, 0, sizeof *x);
+    x->b = b;
+    x->t0_ns = received_ns;
+    x->sql = sql;
+    x->options = options;
+    x->flavour = fl;
+    snprintf(x->request_id, sizeof x->request_id, "%" PRIuFAST64,
+             atomic_fetch_add(&b->next_request, 1) + 1);
+}
+
+static void q_free(brk_q *x)
+{
+    for (uint32_t k = 0; k < x->ncalls; k++) {
+        brk_call_clear(&x->calls[k]);
+        tn_buf_free(&x->calls[k].request);
+    }
+    free(x->calls);
+    free(x->call_table);
+    tn_buf_free(&x->late);
+    free(x->late_seen);
+    brk_routing_unref(x->routing);
+    qry_query_free(x->q);
+    if (x->have_tbl)
+        brk_resolved_release(&x->tbl);
+}
+
 void brk_query_run(brk_broker *b, const char *sql, const char *options, uint64_t received_ns,
                    bool http_status_errors, brk_response *out)
 {
-    brk_q x = {.b = b, .t0_ns = received_ns, .sql = sql, .options = options};
-    snprintf(x.request_id, sizeof x.request_id, "%" PRIuFAST64,
-             atomic_fetch_add(&b->next_request, 1) + 1);
+    brk_q x;
+    q_init(&x, b, sql, QRY_HTTP, options, received_ns);
     qry_result res;
     bool have_res = prepare(&x) && execute(&x, &res);
     respond(&x, have_res ? &res : NULL, http_status_errors, out);
     if (have_res)
         qry_result_free(&res);
-    for (uint32_t k = 0; k < x.ncalls; k++) {
-        brk_call_clear(&x.calls[k]);
-        tn_buf_free(&x.calls[k].request);
-    }
-    free(x.calls);
-    free(x.call_table);
-    tn_buf_free(&x.late);
-    free(x.late_seen);
-    brk_routing_unref(x.routing);
-    qry_query_free(x.q);
-    if (x.have_tbl)
-        brk_resolved_release(&x.tbl);
+    q_free(&x);
+}
+
+int brk_query_result(brk_broker *b, const char *sql, qry_flavour fl, const char *options,
+                     uint64_t received_ns, qry_result *res, qry_err *errs, uint32_t *nerrs)
+{
+    brk_q x;
+    q_init(&x, b, sql, fl, options, received_ns);
+    bool have_res = prepare(&x) && execute(&x, res);
+    memcpy(errs, x.errs, x.nerrs * sizeof *errs);
+    *nerrs = x.nerrs;
+    int first = x.nerrs ? x.errs[0].code : 0;
+    bool partial = x.nerrs > 0 || (have_res && res->stats.groups_limit_reached);
+    brk_metrics_query(&b->metrics, (tn_mono_ns() - x.t0_ns) / 1000, first, partial);
+    q_free(&x);
+    return have_res ? TN_OK : -1;
 }
 
 /* ---- HTTP shapes ------------------------------------------------------- */

@@ -9,6 +9,7 @@
 #define BRK_QUERY_H
 
 #include "brk_broker.h"
+#include "qry_reduce.h"
 
 /* Pinot error codes the broker itself raises (the query module's own are
  * in qry_expr.h). */
@@ -27,6 +28,15 @@ void brk_query_handle(brk_broker *b, const brk_request *req, brk_response *out);
  * received_ns: arrival time (the timeout counts queueing). */
 void brk_query_run(brk_broker *b, const char *sql, const char *options, uint64_t received_ns,
                    bool http_status_errors, brk_response *out);
+
+#define BRK_QUERY_MAX_ERRS 16
+
+/* The same path without the JSON: on TN_OK res holds the table (the
+ * caller frees it with qry_result_free) and errs may still hold warnings
+ * (a late server: partial result); on -1 there is no table and errs says
+ * why. errs has room for BRK_QUERY_MAX_ERRS. */
+int brk_query_result(brk_broker *b, const char *sql, qry_flavour fl, const char *options,
+                     uint64_t received_ns, qry_result *res, qry_err *errs, uint32_t *nerrs);
 
 /* A response with one exception and no result (the request was refused
  * before it ran: bad JSON, queue full). http_status: the status to use

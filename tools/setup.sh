@@ -8,7 +8,7 @@ PACKAGES=(
   librdkafka-dev libevent-dev libroaring-dev libjemalloc-dev
   liblmdb-dev lmdb-utils check libpg-query-dev libcjson-dev libpcre2-dev
   libicu-dev
-  kcat curl python3 postgresql-client
+  kcat curl python3 postgresql-client python3-psycopg2 libpostgresql-jdbc-java
 )
 
 missing=()

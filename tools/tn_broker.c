@@ -16,11 +16,15 @@
 
 #include "brk_broker.h"
 #include "brk_http.h"
+#include "brk_pg.h"
 #include "tn_tools.h"
 
 typedef struct broker_args {
     brk_opts b;
     brk_http_opts h;
+    brk_pg_opts pg;
+    bool pg_off;
+    bool pg_port_given;
     char *servers_text;
     char **servers;
 } broker_args;
@@ -33,8 +37,9 @@ static int usage(void)
             "                     [--threads 8] [--timeout-ms 10000] [--max-queue 1024]\n"
             "                     [--max-body-bytes 1048576 (query port; admin: 1 GiB)]\n"
             "                     [--refresh-ms 1000] [--no-sync]\n"
+            "                     [--pg-port 5433 (-1 = off)] [--pg-password PW (cleartext)]\n"
             "  port 0 picks a free port; the ports in use are printed on the line\n"
-            "  'broker ready: http HOST:PORT admin HOST:PORT'\n");
+            "  'broker ready: http HOST:PORT admin HOST:PORT pg HOST:PORT'\n");
     return 2;
 }
 
@@ -79,9 +84,11 @@ static int parse_args(int argc, char **argv, broker_args *a)
         {"timeout-ms", required_argument, 0, 'T'}, {"max-queue", required_argument, 0, 'q'},
         {"max-body-bytes", required_argument, 0, 'B'},
         {"refresh-ms", required_argument, 0, 'r'}, {"no-sync", no_argument, 0, 'n'},
+        {"pg-port", required_argument, 0, 'P'},    {"pg-password", required_argument, 0, 'w'},
         {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
     a->h.http_port = 8099;
     a->h.admin_port = 9000;
+    a->pg.port = 5433;
     int ch;
     uint32_t v = 0;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -98,6 +105,13 @@ static int parse_args(int argc, char **argv, broker_args *a)
         case 'B': ok = parse_u32(optarg, 1u << 30, &v) && v; a->h.max_query_body = v; break;
         case 'r': ok = parse_u32(optarg, 3600000, &v) && v; a->b.refresh_ms = v; break;
         case 'n': a->b.no_sync = true; break;
+        case 'P':
+            a->pg_off = !strcmp(optarg, "-1");
+            a->pg_port_given = true;
+            ok = a->pg_off || parse_u32(optarg, 65535, &v);
+            a->pg.port = (uint16_t)v;
+            break;
+        case 'w': a->pg.password = optarg; break;
         default: return -1;
         }
         if (!ok) {
@@ -130,11 +144,24 @@ static int serve(broker_args *a)
     struct event_base *base = event_base_new();
     brk_broker *b = NULL;
     brk_http *h = NULL;
+    brk_pg *pg = NULL;
+    a->pg.host = a->h.host;
     int rc = brk_broker_open(&a->b, &b, err);
     if (!rc)
         rc = brk_http_start(b, base, &a->h, &h, err);
+    if (!rc && !a->pg_off) {
+        rc = brk_pg_start(b, base, &a->pg, &pg, err);
+        /* the default port taken (a second broker on this host): serve
+         * without PostgreSQL rather than not at all; an explicit port fails */
+        if (rc && !a->pg_port_given) {
+            fprintf(stderr, "tannin broker: %s; PostgreSQL endpoint off\n", err);
+            rc = 0;
+        }
+    }
     if (rc) {
         fprintf(stderr, "tannin broker: %s\n", err);
+        if (h)
+            brk_http_stop(h);
         brk_broker_close(b);
         event_base_free(base);
         return 1;
@@ -148,9 +175,14 @@ static int serve(broker_args *a)
     const char *host = a->h.host ? a->h.host : "127.0.0.1";
     snprintf(b->http_host, sizeof b->http_host, "%s", host);
     b->http_port = hp;
-    printf("broker ready: http %s:%u admin %s:%u\n", host, hp, host, ap);
+    if (pg)
+        printf("broker ready: http %s:%u admin %s:%u pg %s:%u\n", host, hp, host, ap, host,
+               brk_pg_port(pg));
+    else
+        printf("broker ready: http %s:%u admin %s:%u\n", host, hp, host, ap);
     fflush(stdout);
     event_base_dispatch(base);
+    brk_pg_stop(pg);
     brk_http_stop(h);
     brk_broker_close(b);
     event_free(sigterm);

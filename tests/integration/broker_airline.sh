@@ -67,7 +67,7 @@ start_broker() {
         exit 1
     fi
     Q="http://$(sed -n 's/^broker ready: http \([^ ]*\) admin .*/\1/p' "$T/$name.out")"
-    A="http://$(sed -n 's/.* admin \([^ ]*\)$/\1/p' "$T/$name.out")"
+    A="http://$(sed -n 's/.* admin \([^ ]*\).*/\1/p' "$T/$name.out")"
 }
 
 # run_suite NAME: the 200 queries against $Q must all pass

@@ -62,7 +62,7 @@ start_broker() {
         exit 1
     fi
     Q="http://$(sed -n 's/^broker ready: http \([^ ]*\) admin .*/\1/p' "$T/$name.out")"
-    A="http://$(sed -n 's/.* admin \([^ ]*\)$/\1/p' "$T/$name.out")"
+    A="http://$(sed -n 's/.* admin \([^ ]*\).*/\1/p' "$T/$name.out")"
 }
 
 stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }

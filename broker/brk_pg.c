@@ -1,0 +1,320 @@
+/*
+ * brk_pg.c: the PostgreSQL listener, its connections and its worker pool
+ * (see brk_pg.h).
+ */
+#include "brk_pg.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "brk_pg_proto.h"
+#include "brk_pg_sess.h"
+#include "brk_query.h"
+
+typedef struct pg_conn {
+    struct pg_conn *qnext;        /* job or done queue */
+    struct pg_conn *prev, *next;  /* every open connection */
+    brk_pg *pg;
+    struct bufferevent *bev;
+    brk_pg_sess *sess;
+    tn_buf in, out;               /* the worker's while busy */
+    bool busy, close_after, dead;
+} pg_conn;
+
+typedef struct pg_queue {
+    pg_conn *head, *tail;
+} pg_queue;
+
+struct brk_pg {
+    brk_broker *b;
+    brk_pg_opts o;
+    struct event_base *base;
+    struct evconnlistener *listener;
+    uint16_t port;
+    struct event *done_ev;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    pg_queue jobs, done;
+    bool stop;
+    pthread_t *workers;
+    uint32_t nworkers;
+    pg_conn *conns;               /* event thread only */
+    uint32_t nconns;
+    uint32_t next_pid;
+};
+
+static void q_push(pg_queue *q, pg_conn *c)
+{
+    c->qnext = NULL;
+    if (q->tail)
+        q->tail->qnext = c;
+    else
+        q->head = c;
+    q->tail = c;
+}
+
+static pg_conn *q_pop(pg_queue *q)
+{
+    pg_conn *c = q->head;
+    if (c) {
+        q->head = c->qnext;
+        if (!q->head)
+            q->tail = NULL;
+    }
+    return c;
+}
+
+static int exec_select(void *arg, const char *sql, qry_result *res, qry_err *errs,
+                       uint32_t *nerrs)
+{
+    return brk_query_result(arg, sql, QRY_PGWIRE, NULL, tn_mono_ns(), res, errs, nerrs);
+}
+
+/* ---- connections (event thread) ---------------------------------------- */
+
+static void conn_free(pg_conn *c)
+{
+    brk_pg *pg = c->pg;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        pg->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    pg->nconns--;
+    if (c->bev)
+        bufferevent_free(c->bev);
+    brk_pg_sess_free(c->sess);
+    tn_buf_free(&c->in);
+    tn_buf_free(&c->out);
+    free(c);
+}
+
+/* Moves what arrived to the connection's buffer and hands it to a worker. */
+static void conn_schedule(pg_conn *c)
+{
+    struct evbuffer *input = bufferevent_get_input(c->bev);
+    size_t n = evbuffer_get_length(input);
+    if (c->busy || c->close_after || !n)
+        return;
+    tn_buf_reserve(&c->in, n);
+    evbuffer_remove(input, c->in.data + c->in.len, n);
+    c->in.len += n;
+    c->busy = true;
+    bufferevent_disable(c->bev, EV_READ);
+    brk_pg *pg = c->pg;
+    pthread_mutex_lock(&pg->lock);
+    q_push(&pg->jobs, c);
+    pthread_cond_signal(&pg->cond);
+    pthread_mutex_unlock(&pg->lock);
+}
+
+static void on_read(struct bufferevent *bev, void *arg)
+{
+    (void)bev;
+    conn_schedule(arg);
+}
+
+static void on_drained(struct bufferevent *bev, void *arg)
+{
+    (void)bev;
+    pg_conn *c = arg;
+    if (c->close_after)
+        conn_free(c);
+}
+
+static void on_event(struct bufferevent *bev, short what, void *arg)
+{
+    (void)bev;
+    pg_conn *c = arg;
+    if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)))
+        return;
+    if (c->busy)
+        c->dead = true; /* the worker still holds it: freed when it hands back */
+    else
+        conn_free(c);
+}
+
+static void on_done(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    brk_pg *pg = arg;
+    pthread_mutex_lock(&pg->lock);
+    pg_queue done = pg->done;
+    pg->done.head = pg->done.tail = NULL;
+    pthread_mutex_unlock(&pg->lock);
+    for (pg_conn *c = q_pop(&done); c; c = q_pop(&done)) {
+        c->busy = false;
+        if (c->dead) {
+            conn_free(c);
+            continue;
+        }
+        bufferevent_write(c->bev, c->out.data, c->out.len);
+        tn_buf_reset(&c->out);
+        if (c->close_after) {
+            if (!evbuffer_get_length(bufferevent_get_output(c->bev)))
+                conn_free(c);
+            continue;
+        }
+        bufferevent_enable(c->bev, EV_READ);
+        conn_schedule(c);
+    }
+}
+
+static void refuse(evutil_socket_t fd)
+{
+    tn_buf msg = {0};
+    brk_pg_error(&msg, "FATAL", "53300", "sorry, too many clients already", -1);
+    ssize_t w = send(fd, msg.data, msg.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)w;
+    tn_buf_free(&msg);
+    evutil_closesocket(fd);
+}
+
+static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int len,
+                      void *arg)
+{
+    (void)l;
+    (void)sa;
+    (void)len;
+    brk_pg *pg = arg;
+    if (pg->nconns >= pg->o.max_connections) {
+        refuse(fd);
+        return;
+    }
+    pg_conn *c = tn_calloc(1, sizeof *c);
+    c->pg = pg;
+    c->bev = bufferevent_socket_new(pg->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    uint32_t pid = ++pg->next_pid;
+    brk_pg_sess_opts so = {.password = pg->o.password, .max_message = pg->o.max_message,
+                           .pid = (int32_t)pid,
+                           .secret = (int32_t)tn_mix64(tn_mono_ns() ^ pid),
+                           .exec = exec_select, .exec_arg = pg->b};
+    c->sess = brk_pg_sess_new(&so);
+    c->next = pg->conns;
+    if (pg->conns)
+        pg->conns->prev = c;
+    pg->conns = c;
+    pg->nconns++;
+    bufferevent_setcb(c->bev, on_read, on_drained, on_event, c);
+    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+/* ---- workers ----------------------------------------------------------- */
+
+static void conn_work(pg_conn *c)
+{
+    bool close = false;
+    size_t used = brk_pg_sess_feed(c->sess, c->in.data, c->in.len, &c->out, &close);
+    memmove(c->in.data, c->in.data + used, c->in.len - used);
+    c->in.len -= used;
+    c->close_after = close;
+}
+
+static void *worker_main(void *arg)
+{
+    brk_pg *pg = arg;
+    pthread_mutex_lock(&pg->lock);
+    for (;;) {
+        while (!pg->stop && !pg->jobs.head)
+            pthread_cond_wait(&pg->cond, &pg->lock);
+        if (pg->stop)
+            break;
+        pg_conn *c = q_pop(&pg->jobs);
+        pthread_mutex_unlock(&pg->lock);
+        conn_work(c);
+        pthread_mutex_lock(&pg->lock);
+        q_push(&pg->done, c);
+        event_active(pg->done_ev, EV_READ, 0);
+    }
+    pthread_mutex_unlock(&pg->lock);
+    return NULL;
+}
+
+/* ---- start and stop ---------------------------------------------------- */
+
+static int listen_on(brk_pg *pg, char *err)
+{
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(pg->o.port)};
+    const char *host = pg->o.host ? pg->o.host : "127.0.0.1";
+    if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
+        return tn_err(err, TN_EINVAL, "pg listen address '%s' is not an IPv4 address", host);
+    pg->listener = evconnlistener_new_bind(pg->base, on_accept, pg,
+                                           LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 1024,
+                                           (struct sockaddr *)&sin, sizeof sin);
+    if (!pg->listener)
+        return tn_err(err, TN_EIO, "cannot listen on %s:%u for PostgreSQL clients", host,
+                      pg->o.port);
+    struct sockaddr_in bound;
+    socklen_t bl = sizeof bound;
+    getsockname(evconnlistener_get_fd(pg->listener), (struct sockaddr *)&bound, &bl);
+    pg->port = ntohs(bound.sin_port);
+    return TN_OK;
+}
+
+int brk_pg_start(brk_broker *b, struct event_base *base, const brk_pg_opts *o, brk_pg **out,
+                 char *err)
+{
+    brk_pg *pg = tn_calloc(1, sizeof *pg);
+    pg->b = b;
+    pg->o = *o;
+    pg->base = base;
+    if (!pg->o.threads)
+        pg->o.threads = 4;
+    if (!pg->o.max_connections)
+        pg->o.max_connections = 256;
+    pthread_mutex_init(&pg->lock, NULL);
+    pthread_cond_init(&pg->cond, NULL);
+    pg->done_ev = event_new(base, -1, EV_PERSIST, on_done, pg);
+    int rc = listen_on(pg, err);
+    if (rc) {
+        brk_pg_stop(pg);
+        return rc;
+    }
+    pg->workers = tn_calloc(pg->o.threads, sizeof *pg->workers);
+    for (; pg->nworkers < pg->o.threads; pg->nworkers++)
+        if (pthread_create(&pg->workers[pg->nworkers], NULL, worker_main, pg)) {
+            brk_pg_stop(pg);
+            return tn_err(err, TN_EIO, "cannot start the PostgreSQL workers");
+        }
+    *out = pg;
+    return TN_OK;
+}
+
+uint16_t brk_pg_port(const brk_pg *p)
+{
+    return p->port;
+}
+
+void brk_pg_stop(brk_pg *pg)
+{
+    if (!pg)
+        return;
+    pthread_mutex_lock(&pg->lock);
+    pg->stop = true;
+    pthread_cond_broadcast(&pg->cond);
+    pthread_mutex_unlock(&pg->lock);
+    for (uint32_t i = 0; i < pg->nworkers; i++)
+        pthread_join(pg->workers[i], NULL);
+    free(pg->workers);
+    while (pg->conns)
+        conn_free(pg->conns);
+    if (pg->listener)
+        evconnlistener_free(pg->listener);
+    if (pg->done_ev)
+        event_free(pg->done_ev);
+    pthread_mutex_destroy(&pg->lock);
+    pthread_cond_destroy(&pg->cond);
+    free(pg);
+}

@@ -1,0 +1,38 @@
+/*
+ * brk_pg.h: the broker's PostgreSQL wire endpoint (protocol v3) so that
+ * psql, psycopg2, JDBC and BI tools can query Tannin. Connections live on
+ * the broker's event thread (bufferevents); every batch of client bytes is
+ * handled by a worker thread (brk_pg_sess does the protocol; queries go
+ * through brk_query_result with QRY_PGWIRE), and only the event thread
+ * touches libevent. While a connection's batch runs its reading is paused,
+ * so a client that pipelines cannot grow memory without bound.
+ */
+#ifndef BRK_PG_H
+#define BRK_PG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "brk_broker.h"
+
+struct event_base;
+
+typedef struct brk_pg_opts {
+    const char *host;          /* listen address; NULL = 127.0.0.1 */
+    uint16_t port;             /* 0 = ephemeral */
+    uint32_t threads;          /* workers; 0 = 4 */
+    uint32_t max_connections;  /* 0 = 256; more are refused with 53300 */
+    size_t max_message;        /* bytes; 0 = 64 MiB */
+    const char *password;      /* NULL = trust; else cleartext password auth */
+} brk_pg_opts;
+
+typedef struct brk_pg brk_pg;
+
+int brk_pg_start(brk_broker *b, struct event_base *base, const brk_pg_opts *o, brk_pg **out,
+                 char *err);
+uint16_t brk_pg_port(const brk_pg *p);
+/* Stops the workers and closes every connection. Call after the event loop
+ * has stopped. */
+void brk_pg_stop(brk_pg *p);
+
+#endif

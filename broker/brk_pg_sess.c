@@ -1,0 +1,356 @@
+/*
+ * brk_pg_sess.c: the PostgreSQL conversation: message framing and limits,
+ * startup and authentication, the simple query protocol, and result rows
+ * on the wire (see brk_pg_sess.h). The extended protocol is brk_pg_ext.c's,
+ * what a statement means brk_pg_stmt.c's.
+ */
+#include "brk_pg_int.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pg_query.h>
+
+#define MAX_STARTUP 10000
+#define DEFAULT_MAX_MESSAGE (64u << 20)
+
+brk_pg_sess *brk_pg_sess_new(const brk_pg_sess_opts *o)
+{
+    brk_pg_sess *s = tn_calloc(1, sizeof *s);
+    s->o = *o;
+    if (!s->o.max_message)
+        s->o.max_message = DEFAULT_MAX_MESSAGE;
+    s->txn = 'I';
+    snprintf(s->database, sizeof s->database, "default");
+    return s;
+}
+
+void pg_stmt_free(pg_stmt *st)
+{
+    free(st->name);
+    free(st->sql);
+    free(st->oids);
+    free(st);
+}
+
+void pg_portal_free(pg_portal *p)
+{
+    free(p->name);
+    free(p->sql);
+    free(p->formats);
+    pg_outcome_free(&p->out);
+    free(p);
+}
+
+void brk_pg_sess_free(brk_pg_sess *s)
+{
+    if (!s)
+        return;
+    while (s->stmts) {
+        pg_stmt *n = s->stmts->next;
+        pg_stmt_free(s->stmts);
+        s->stmts = n;
+    }
+    while (s->portals) {
+        pg_portal *n = s->portals->next;
+        pg_portal_free(s->portals);
+        s->portals = n;
+    }
+    for (uint32_t i = 0; i < s->nset; i++) {
+        free(s->set_name[i]);
+        free(s->set_value[i]);
+    }
+    tn_buf_free(&s->scratch);
+    free(s);
+}
+
+/* ---- results ----------------------------------------------------------- */
+
+int16_t pg_format_of(const int16_t *formats, uint32_t n, uint32_t col)
+{
+    return n == 0 ? 0 : n == 1 ? formats[0] : col < n ? formats[col] : 0;
+}
+
+void pg_send_rowdesc(tn_buf *out, const qry_result *r, const int16_t *formats,
+                     uint32_t nf)
+{
+    size_t at = brk_pg_begin(out, 'T');
+    brk_pg_put_i16(out, (int16_t)r->ncols);
+    for (uint32_t c = 0; c < r->ncols; c++) {
+        int32_t oid = brk_pg_type_oid(r->types[c]);
+        brk_pg_put_cstr(out, r->names[c]);
+        brk_pg_put_i32(out, 0);   /* no table OID: drivers then skip catalog lookups */
+        brk_pg_put_i16(out, 0);
+        brk_pg_put_i32(out, oid);
+        brk_pg_put_i16(out, brk_pg_type_len(oid));
+        brk_pg_put_i32(out, -1);
+        brk_pg_put_i16(out, pg_format_of(formats, nf, c));
+    }
+    brk_pg_end(out, at);
+}
+
+void pg_send_row(tn_buf *out, const qry_result *r, uint32_t row, const int16_t *formats,
+                     uint32_t nf)
+{
+    size_t at = brk_pg_begin(out, 'D');
+    brk_pg_put_i16(out, (int16_t)r->ncols);
+    for (uint32_t c = 0; c < r->ncols; c++) {
+        const qry_val *v = &r->cells[(size_t)row * r->ncols + c];
+        if (v->kind == QV_NULL) {
+            brk_pg_put_i32(out, -1);
+            continue;
+        }
+        size_t len_at = out->len;
+        brk_pg_put_i32(out, 0);
+        if (pg_format_of(formats, nf, c) == 1)
+            brk_pg_binary_value(out, v, brk_pg_type_oid(r->types[c]));
+        else
+            brk_pg_text_value(out, v);
+        /* a value's length does not count itself, unlike a message's */
+        brk_pg_end(out, len_at);
+        brk_pg_rd lr;
+        brk_pg_rd_init(&lr, out->data + len_at, 4);
+        uint32_t n = (uint32_t)brk_pg_get_i32(&lr) - 4;
+        out->len = len_at;
+        brk_pg_put_i32(out, (int32_t)n);
+        out->len += n;
+    }
+    brk_pg_end(out, at);
+}
+
+void pg_send_error(brk_pg_sess *s, tn_buf *out, const pg_outcome *o, int base)
+{
+    brk_pg_error(out, "ERROR", o->sqlstate, o->msg, o->position > 0 ? o->position + base : -1);
+    if (s->txn == 'T')
+        s->txn = 'E';
+}
+
+/* ---- simple query ------------------------------------------------------ */
+
+/* Sends one statement's whole outcome; false after an error. */
+static bool simple_one(brk_pg_sess *s, const char *sql, int base, tn_buf *out)
+{
+    pg_outcome o;
+    brk_pg_run_stmt(s, sql, &o);
+    bool ok = true;
+    switch (o.kind) {
+    case PG_OUT_EMPTY: break;
+    case PG_OUT_TAG: brk_pg_complete(out, o.tag); break;
+    case PG_OUT_ERROR: pg_send_error(s, out, &o, base); ok = false; break;
+    case PG_OUT_ROWS: {
+        pg_send_rowdesc(out, &o.res, NULL, 0);
+        for (uint32_t i = 0; i < o.res.nrows; i++)
+            pg_send_row(out, &o.res, i, NULL, 0);
+        char tag[32];
+        snprintf(tag, sizeof tag, o.is_show ? "SHOW" : "SELECT %u", o.res.nrows);
+        brk_pg_complete(out, tag);
+        break;
+    }
+    }
+    pg_outcome_free(&o);
+    return ok;
+}
+
+static void simple_query(brk_pg_sess *s, const char *sql, tn_buf *out)
+{
+    PgQuerySplitResult sp = pg_query_split_with_scanner(sql);
+    bool any = false;
+    if (sp.error) {
+        /* e.g. an unterminated quote: let the statement path report it */
+        any = true;
+        simple_one(s, sql, 0, out);
+    }
+    for (int i = 0; !sp.error && i < sp.n_stmts; i++) {
+        PgQuerySplitStmt *st = sp.stmts[i];
+        tn_buf_reset(&s->scratch);
+        tn_buf_append(&s->scratch, sql + st->stmt_location, (size_t)st->stmt_len);
+        tn_buf_append(&s->scratch, "", 1);
+        char *text = tn_strdup((char *)s->scratch.data);
+        const char *p = text;
+        while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+            p++;
+        if (*p) {
+            any = true;
+            bool ok = simple_one(s, text, st->stmt_location, out);
+            free(text);
+            if (!ok)
+                break;
+        } else {
+            free(text);
+        }
+    }
+    pg_query_free_split_result(sp);
+    if (!any) {
+        size_t at = brk_pg_begin(out, 'I');
+        brk_pg_end(out, at);
+    }
+    brk_pg_ready(out, s->txn);
+}
+
+/* ---- framing ----------------------------------------------------------- */
+
+static void fatal(brk_pg_sess *s, tn_buf *out, const char *sqlstate, const char *msg,
+                  bool *close)
+{
+    brk_pg_error(out, "FATAL", sqlstate, msg, -1);
+    s->state = PG_CLOSED;
+    *close = true;
+}
+
+static void copy_param(char *dst, size_t cap, const char *v)
+{
+    snprintf(dst, cap, "%s", v);
+}
+
+static void send_welcome(brk_pg_sess *s, tn_buf *out)
+{
+    size_t at = brk_pg_begin(out, 'R');
+    brk_pg_put_i32(out, 0);
+    brk_pg_end(out, at);
+    static const char *const ps[][2] = {
+        {"server_version", "15.0"}, {"server_encoding", "UTF8"}, {"client_encoding", "UTF8"},
+        {"DateStyle", "ISO, MDY"}, {"TimeZone", "UTC"}, {"integer_datetimes", "on"},
+        {"standard_conforming_strings", "on"}, {"IntervalStyle", "postgres"},
+        {"is_superuser", "off"}};
+    for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
+        brk_pg_param_status(out, ps[i][0], ps[i][1]);
+    brk_pg_param_status(out, "application_name", s->app);
+    brk_pg_param_status(out, "session_authorization", s->user);
+    at = brk_pg_begin(out, 'K');
+    brk_pg_put_i32(out, s->o.pid);
+    brk_pg_put_i32(out, s->o.secret);
+    brk_pg_end(out, at);
+    brk_pg_ready(out, 'I');
+    s->state = PG_READY;
+}
+
+static void on_startup(brk_pg_sess *s, brk_pg_rd *r, tn_buf *out, bool *close)
+{
+    int32_t code = brk_pg_get_i32(r);
+    if (code == BRK_PG_SSL_REQUEST || code == BRK_PG_GSSENC_REQUEST) {
+        tn_buf_append(out, "N", 1);
+        return;
+    }
+    if (code == BRK_PG_CANCEL_REQUEST) {
+        *close = true; /* cancelling is not supported yet: close silently */
+        return;
+    }
+    if (code != BRK_PG_PROTO_3) {
+        fatal(s, out, "0A000", "unsupported frontend protocol: only 3.0 is served", close);
+        return;
+    }
+    for (;;) {
+        const char *k = brk_pg_get_cstr(r);
+        if (r->bad || !k[0])
+            break;
+        const char *v = brk_pg_get_cstr(r);
+        if (!strcmp(k, "user"))
+            copy_param(s->user, sizeof s->user, v);
+        else if (!strcmp(k, "database"))
+            copy_param(s->database, sizeof s->database, v);
+        else if (!strcmp(k, "application_name"))
+            copy_param(s->app, sizeof s->app, v);
+    }
+    if (r->bad || !s->user[0]) {
+        fatal(s, out, "08P01", r->bad ? "malformed startup packet" : "no PostgreSQL user name "
+              "specified in startup packet", close);
+        return;
+    }
+    if (!s->o.password) {
+        send_welcome(s, out);
+        return;
+    }
+    size_t at = brk_pg_begin(out, 'R');
+    brk_pg_put_i32(out, 3);
+    brk_pg_end(out, at);
+    s->state = PG_AUTH;
+}
+
+static void on_password(brk_pg_sess *s, uint8_t type, brk_pg_rd *r, tn_buf *out,
+                        bool *close)
+{
+    const char *pw = brk_pg_get_cstr(r);
+    if (type != 'p' || r->bad) {
+        fatal(s, out, "08P01", "expected a password message", close);
+        return;
+    }
+    if (strcmp(pw, s->o.password)) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "password authentication failed for user \"%s\"", s->user);
+        fatal(s, out, "28P01", msg, close);
+        return;
+    }
+    send_welcome(s, out);
+}
+
+static void on_message(brk_pg_sess *s, uint8_t type, brk_pg_rd *r, tn_buf *out,
+                       bool *close)
+{
+    if (s->state == PG_AUTH) {
+        on_password(s, type, r, out, close);
+        return;
+    }
+    if (type == 'X') {
+        *close = true;
+        s->state = PG_CLOSED;
+        return;
+    }
+    if (type == 'Q') {
+        const char *sql = brk_pg_get_cstr(r);
+        if (r->bad)
+            fatal(s, out, "08P01", "malformed Query message", close);
+        else if (!s->skip_to_sync)
+            simple_query(s, sql, out);
+        return;
+    }
+    if (!pg_ext_message(s, type, r, out)) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "invalid frontend message type %u", type);
+        fatal(s, out, "08P01", msg, close);
+    }
+}
+
+/* One message at in (complete or not): bytes consumed, 0 = need more. */
+static size_t feed_one(brk_pg_sess *s, const uint8_t *in, size_t len, tn_buf *out,
+                       bool *close)
+{
+    bool startup = s->state == PG_STARTUP;
+    size_t hdr = startup ? 4 : 5;
+    if (len < hdr)
+        return 0;
+    brk_pg_rd r;
+    brk_pg_rd_init(&r, in + hdr - 4, 4);
+    int32_t mlen = brk_pg_get_i32(&r);
+    size_t limit = startup ? MAX_STARTUP : s->o.max_message;
+    if (mlen < (startup ? 8 : 4) || (size_t)mlen > limit) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "invalid message length %d (at most %zu)", mlen, limit);
+        fatal(s, out, "08P01", msg, close);
+        return len;
+    }
+    size_t total = hdr - 4 + (size_t)mlen;
+    if (len < total)
+        return 0;
+    brk_pg_rd_init(&r, in + hdr, total - hdr);
+    if (startup)
+        on_startup(s, &r, out, close);
+    else
+        on_message(s, in[0], &r, out, close);
+    return total;
+}
+
+size_t brk_pg_sess_feed(brk_pg_sess *s, const uint8_t *in, size_t len, tn_buf *out,
+                        bool *close)
+{
+    *close = s->state == PG_CLOSED;
+    size_t used = 0;
+    while (!*close && used < len) {
+        size_t n = feed_one(s, in + used, len - used, out, close);
+        if (!n)
+            break;
+        used += n;
+    }
+    return *close ? len : used;
+}

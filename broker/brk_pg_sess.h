@@ -1,0 +1,46 @@
+/*
+ * brk_pg_sess.h: one PostgreSQL wire connection's conversation, without
+ * I/O: bytes in, bytes out. Startup (SSL/GSS refusal, trust or cleartext
+ * password), the simple query protocol (several statements per 'Q'),
+ * the extended protocol (Parse/Bind/Describe/Execute/Close/Sync/Flush with
+ * row limits and PortalSuspended), transaction status tracking, and the
+ * statements answered here (BEGIN/COMMIT/ROLLBACK, SET, SHOW, SELECT of
+ * constants). Tannin SELECTs go to the exec callback, which blocks, so
+ * feed runs on a worker thread, never on an event loop.
+ */
+#ifndef BRK_PG_SESS_H
+#define BRK_PG_SESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qry_reduce.h"
+#include "tn_common.h"
+
+/* Runs one SELECT over Tannin tables. TN_OK: res filled (caller frees),
+ * errs may hold warnings; -1: errs[0] says why. errs has room for 16. */
+typedef int (*brk_pg_exec_fn)(void *arg, const char *sql, qry_result *res, qry_err *errs,
+                              uint32_t *nerrs);
+
+typedef struct brk_pg_sess_opts {
+    const char *password;     /* NULL = trust */
+    size_t max_message;       /* bytes; 0 = 64 MiB */
+    int32_t pid, secret;      /* BackendKeyData */
+    brk_pg_exec_fn exec;
+    void *exec_arg;
+} brk_pg_sess_opts;
+
+typedef struct brk_pg_sess brk_pg_sess;
+
+brk_pg_sess *brk_pg_sess_new(const brk_pg_sess_opts *o);
+void brk_pg_sess_free(brk_pg_sess *s);
+
+/* Handles the complete messages at the start of in[0, len) and appends
+ * the answers to out. Returns how many bytes it consumed (an incomplete
+ * message stays for the next call). *close is set when the connection
+ * must be closed once out is sent (Terminate, a protocol violation, a
+ * failed login, a cancel request). */
+size_t brk_pg_sess_feed(brk_pg_sess *s, const uint8_t *in, size_t len, tn_buf *out, bool *close);
+
+#endif

@@ -1,0 +1,164 @@
+"""Raw-socket robustness checks for the broker's PostgreSQL port: garbage,
+a truncated startup packet, an absurd length, an unknown message type, and
+an extended-protocol round trip with a row limit (PortalSuspended).
+Usage: pg_raw.py PORT. Prints ok/FAIL lines; exit 1 on any failure."""
+import socket
+import struct
+import sys
+
+PORT = int(sys.argv[1])
+fails = 0
+
+
+def check(cond, what):
+    global fails
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        fails += 1
+
+
+def conn():
+    s = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+    return s
+
+
+def recv_all(s):
+    data = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except socket.timeout:
+        pass
+    return data
+
+
+def startup(s):
+    body = struct.pack("!i", 196608) + b"user\0x\0database\0default\0\0"
+    s.sendall(struct.pack("!i", len(body) + 4) + body)
+    return read_until(s, b"Z")
+
+
+def read_msg(s):
+    hdr = b""
+    while len(hdr) < 5:
+        c = s.recv(5 - len(hdr))
+        if not c:
+            return None, None
+        hdr += c
+    t, n = hdr[:1], struct.unpack("!i", hdr[1:])[0]
+    body = b""
+    while len(body) < n - 4:
+        c = s.recv(n - 4 - len(body))
+        if not c:
+            return None, None
+        body += c
+    return t, body
+
+
+def read_until(s, stop):
+    msgs = []
+    while True:
+        t, b = read_msg(s)
+        if t is None:
+            return msgs
+        msgs.append((t, b))
+        if t == stop:
+            return msgs
+
+
+def msg(t, body):
+    return t + struct.pack("!i", len(body) + 4) + body
+
+
+def error_code(msgs):
+    for t, b in msgs:
+        if t == b"E":
+            for f in b.split(b"\0"):
+                if f[:1] == b"C":
+                    return f[1:].decode()
+    return None
+
+
+# garbage as a startup packet: a FATAL 08P01 and the connection closed
+s = conn()
+s.sendall(b"\xde\xad\xbe\xef" * 8)
+data = recv_all(s)
+check(data[:1] == b"E" and b"08P01" in data, "garbage startup: ErrorResponse 08P01, closed")
+s.close()
+
+# a truncated startup packet then the client goes away: nothing to crash on
+s = conn()
+s.sendall(struct.pack("!i", 40) + struct.pack("!i", 196608) + b"user\0")
+s.shutdown(socket.SHUT_WR)
+data = recv_all(s)
+check(data == b"", "truncated startup: connection closed without an answer")
+s.close()
+
+# an absurd message length after login
+s = conn()
+startup(s)
+s.sendall(b"Q" + struct.pack("!i", 0x7FFFFFF0))
+data = recv_all(s)
+check(data[:1] == b"E" and b"08P01" in data, "absurd length: ErrorResponse 08P01, closed")
+s.close()
+
+# an unknown message type
+s = conn()
+startup(s)
+s.sendall(msg(b"!", b"xyz"))
+data = recv_all(s)
+check(data[:1] == b"E" and b"08P01" in data, "unknown message type: 08P01, closed")
+s.close()
+
+# a Query message whose string has no terminating NUL
+s = conn()
+startup(s)
+s.sendall(msg(b"Q", b"SELECT 1"))
+data = recv_all(s)
+check(b"08P01" in data, "Query without NUL: 08P01")
+s.close()
+
+# SSLRequest answered 'N', then a normal session with the extended
+# protocol: Parse/Bind/Describe/Execute(limit 2)/Execute/Sync
+s = conn()
+s.sendall(struct.pack("!ii", 8, 80877103))
+check(s.recv(1) == b"N", "SSLRequest answered N")
+msgs = startup(s)
+check(msgs and msgs[-1] == (b"Z", b"I"), "startup: ReadyForQuery I")
+sql = b"SELECT Carrier, COUNT(*) FROM airlineStats WHERE Carrier <> $1 GROUP BY Carrier ORDER BY 2 DESC LIMIT 5\0"
+s.sendall(msg(b"P", b"\0" + sql + struct.pack("!h", 1) + struct.pack("!i", 25)) +
+          msg(b"B", b"\0\0" + struct.pack("!hh", 0, 1) + struct.pack("!i", 2) + b"AA" +
+              struct.pack("!hh", 2, 0) + struct.pack("!h", 1)) +
+          msg(b"D", b"P\0") + msg(b"E", b"\0" + struct.pack("!i", 2)) +
+          msg(b"E", b"\0" + struct.pack("!i", 0)) + msg(b"S", b""))
+msgs = read_until(s, b"Z")
+types = b"".join(t for t, _ in msgs)
+check(types == b"12TDDsDDDCZ", "extended with row limit: %r" % types)
+rows = [b for t, b in msgs if t == b"D"]
+check(len(rows) == 5 and len(rows[0]) > 2 and struct.unpack("!i", rows[0][-12:-8])[0] == 8,
+      "binary int8 count in the second column")
+cc = [b for t, b in msgs if t == b"C"]
+check(cc and cc[0].startswith(b"SELECT"), "CommandComplete %r" % (cc[0] if cc else None))
+
+# an error in extended mode: the rest is skipped until Sync
+s.sendall(msg(b"P", b"\0SELECT nosuch FROM airlineStats\0\0\0") +
+          msg(b"B", b"\0\0\0\0\0\0\0\0") + msg(b"E", b"\0\0\0\0\0") + msg(b"S", b""))
+msgs = read_until(s, b"Z")
+check(error_code(msgs) == "42703" and [t for t, _ in msgs][-1] == b"Z",
+      "extended error 42703, skipped to Sync: %r" % [t for t, _ in msgs])
+
+INJ = b"AA' OR 'a'='a"
+# a text parameter with an injection attempt
+s.sendall(msg(b"P", b"\0SELECT COUNT(*) FROM airlineStats WHERE Carrier = $1\0\0\0") +
+          msg(b"B", b"\0\0\0\0\0\1" + struct.pack("!i", len(INJ)) + INJ + b"\0\0") +
+          msg(b"E", b"\0\0\0\0\0") + msg(b"S", b""))
+msgs = read_until(s, b"Z")
+rows = [b for t, b in msgs if t == b"D"]
+check(rows == [struct.pack("!hi", 1, 1) + b"0"], "injection attempt stays a literal: %r" % rows)
+s.sendall(msg(b"X", b""))
+check(recv_all(s) == b"", "Terminate closes")
+s.close()
+sys.exit(1 if fails else 0)
