@@ -1,6 +1,7 @@
 /*
  * tn_quickstart.c: `tannin quickstart`: the whole system in one command.
  * Starts the embedded Kafka (tannin kafka-dev), one server and one broker
+ * (HTTP 8099, admin 9000, PostgreSQL 5433)
  * as child processes of this one, creates the demo's drop-off table through
  * the broker's admin REST (as a user would with Pinot's controller), then
  * produces page-view events to Kafka at a steady rate until Ctrl-C or
@@ -33,7 +34,7 @@
 
 typedef struct qs_opts {
     const char *dir;
-    int kafka_port, server_port, server_admin_port, http_port, admin_port;
+    int kafka_port, server_port, server_admin_port, http_port, admin_port, pg_port;
     long rate;         /* events per second */
     long seconds;      /* 0 = until Ctrl-C */
 } qs_opts;
@@ -57,7 +58,8 @@ static int usage(void)
     fprintf(stderr, "usage: tannin quickstart [--data-dir DIR] [--for SECONDS] [--rate EVENTS/S]\n"
                     "                         [--kafka-port 19092] [--http-port 8099] "
                     "[--admin-port 9000]\n"
-                    "                         [--server-port 8098] [--server-admin-port 8097]\n");
+                    "                         [--server-port 8098] [--server-admin-port 8097] "
+                    "[--pg-port 5433]\n");
     return 2;
 }
 
@@ -239,11 +241,14 @@ static void print_welcome(const qs_opts *o)
            "    curl -s -H 'Content-Type: application/json' -d '{\"sql\":\"SELECT country, "
            "COUNT(*) AS views, AVG(bounced) AS bounce_rate FROM pageviews GROUP BY country "
            "ORDER BY views DESC LIMIT 5\"}' http://127.0.0.1:%d/query/sql\n"
+           "  PostgreSQL wire (psql, JDBC, Tableau):\n"
+           "    psql -h 127.0.0.1 -p %d -U tannin -c 'SELECT device, COUNT(*) FROM pageviews "
+           "GROUP BY device'\n"
            "  Admin REST (Pinot's controller paths): http://127.0.0.1:%d/tables\n"
            "  Kafka (embedded, any client): 127.0.0.1:%d, topic " QS_TOPIC "\n"
            "  Logs: %s/logs/\n"
            "Producing %ld page views/s. Ctrl-C stops everything.\n\n",
-           o->http_port, o->admin_port, o->kafka_port, o->dir, o->rate);
+           o->http_port, o->pg_port, o->admin_port, o->kafka_port, o->dir, o->rate);
     fflush(stdout);
 }
 
@@ -252,7 +257,8 @@ static int parse_opts(int argc, char **argv, qs_opts *o)
     static const struct option longs[] = {
         {"data-dir", 1, 0, 'd'},   {"for", 1, 0, 'f'},         {"rate", 1, 0, 'r'},
         {"kafka-port", 1, 0, 'k'}, {"http-port", 1, 0, 'h'},   {"admin-port", 1, 0, 'a'},
-        {"server-port", 1, 0, 's'}, {"server-admin-port", 1, 0, 'S'}, {0, 0, 0, 0}};
+        {"server-port", 1, 0, 's'}, {"server-admin-port", 1, 0, 'S'}, {"pg-port", 1, 0, 'p'},
+        {0, 0, 0, 0}};
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
@@ -265,11 +271,12 @@ static int parse_opts(int argc, char **argv, qs_opts *o)
         case 'a': o->admin_port = atoi(optarg); break;
         case 's': o->server_port = atoi(optarg); break;
         case 'S': o->server_admin_port = atoi(optarg); break;
+        case 'p': o->pg_port = atoi(optarg); break;
         default: return -1;
         }
     }
     int ports[] = {o->kafka_port, o->http_port, o->admin_port, o->server_port,
-                   o->server_admin_port};
+                   o->server_admin_port, o->pg_port};
     for (size_t i = 0; i < TN_ARRAY_LEN(ports); i++)
         if (ports[i] <= 0 || ports[i] > 65535)
             return -1;
@@ -279,14 +286,15 @@ static int parse_opts(int argc, char **argv, qs_opts *o)
 /* Starts Kafka, server and broker; 0 when all three are ready. */
 static int start_all(const qs_opts *o, qs_child *cs)
 {
-    char topic[64], kport[16], sport[16], saport[16], hport[16], aport[16], sdir[600],
-        bdir[600], servers[64];
+    char topic[64], kport[16], sport[16], saport[16], hport[16], aport[16], pport[16],
+        sdir[600], bdir[600], servers[64];
     snprintf(topic, sizeof topic, "%s:%d", QS_TOPIC, QS_PARTITIONS);
     snprintf(kport, sizeof kport, "%d", o->kafka_port);
     snprintf(sport, sizeof sport, "%d", o->server_port);
     snprintf(saport, sizeof saport, "%d", o->server_admin_port);
     snprintf(hport, sizeof hport, "%d", o->http_port);
     snprintf(aport, sizeof aport, "%d", o->admin_port);
+    snprintf(pport, sizeof pport, "%d", o->pg_port);
     snprintf(sdir, sizeof sdir, "%s/server", o->dir);
     snprintf(bdir, sizeof bdir, "%s/broker", o->dir);
     snprintf(servers, sizeof servers, "127.0.0.1:%d", o->server_port);
@@ -294,7 +302,7 @@ static int start_all(const qs_opts *o, qs_child *cs)
     char *server[] = {"tannin", "server", "--data-dir", sdir, "--port", sport,
                       "--admin-port", saport, NULL};
     char *broker[] = {"tannin", "broker", "--data-dir", bdir, "--servers", servers,
-                      "--http-port", hport, "--admin-port", aport, NULL};
+                      "--http-port", hport, "--admin-port", aport, "--pg-port", pport, NULL};
     if (spawn(&cs[0], o, "kafka", kafka) || wait_ready(&cs[0], "bootstrap:", 10000))
         return -1;
     if (spawn(&cs[1], o, "server", server) || wait_ready(&cs[1], "server ready", 30000))
@@ -308,7 +316,7 @@ int tn_cmd_quickstart(int argc, char **argv)
 {
     qs_opts o = {.dir = "tannin-data", .kafka_port = 19092, .server_port = 8098,
                  .server_admin_port = 8097, .http_port = 8099, .admin_port = 9000,
-                 .rate = 2000};
+                 .pg_port = 5433, .rate = 2000};
     if (parse_opts(argc, argv, &o))
         return usage();
     char logs[600];

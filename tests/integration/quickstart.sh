@@ -14,12 +14,12 @@ pass=0 fail=0
 ok()  { pass=$((pass + 1)); echo "ok   $*"; }
 bad() { fail=$((fail + 1)); echo "FAIL $*"; }
 
-# five free ports in a row from a random base (quickstart takes fixed ports)
+# six free ports in a row from a random base (quickstart takes fixed ports)
 base=$((20000 + RANDOM % 20000))
-KP=$base HP=$((base + 1)) AP=$((base + 2)) SP=$((base + 3)) SAP=$((base + 4))
+KP=$base HP=$((base + 1)) AP=$((base + 2)) SP=$((base + 3)) SAP=$((base + 4)) PGP=$((base + 5))
 
 "$BIN" quickstart --data-dir "$T/qs" --for 20 --rate 3000 --kafka-port $KP --http-port $HP \
-    --admin-port $AP --server-port $SP --server-admin-port $SAP >"$T/out" 2>"$T/err" &
+    --admin-port $AP --server-port $SP --server-admin-port $SAP --pg-port $PGP >"$T/out" 2>"$T/err" &
 QS=$!
 
 count() {
@@ -47,6 +47,15 @@ else bad "dashboard query: $(echo "$r" | head -c 300)"; fi
 if curl -s -m 5 "http://127.0.0.1:$AP/tables" | grep -q pageviews; then ok "admin REST lists the demo table"
 else bad "admin /tables"; fi
 
+if command -v psql >/dev/null; then
+    n=$(psql "host=127.0.0.1 port=$PGP user=tannin dbname=default sslmode=prefer connect_timeout=5" \
+        -Atc "SELECT COUNT(*) FROM pageviews" 2>"$T/psql.err")
+    if [ -n "$n" ] && [ "$n" -gt 0 ] 2>/dev/null; then ok "psql sees the live table ($n rows)"
+    else bad "psql: '$n' $(head -c 300 "$T/psql.err")"; fi
+else
+    echo "skip psql check: psql missing"
+fi
+
 wait "$QS"; rc=$?; QS=
 if [ $rc -eq 0 ] && grep -q "stopping after" "$T/out"; then ok "--for stops it cleanly (exit 0)"
 else bad "quickstart exit $rc: $(tail -c 300 "$T/err")"; fi
@@ -56,7 +65,7 @@ else ok "no child process left behind"; fi
 
 # restart on the same data directory: the table is still there
 "$BIN" quickstart --data-dir "$T/qs" --for 3 --rate 100 --kafka-port $KP --http-port $HP \
-    --admin-port $AP --server-port $SP --server-admin-port $SAP >"$T/out2" 2>"$T/err2"
+    --admin-port $AP --server-port $SP --server-admin-port $SAP --pg-port $PGP >"$T/out2" 2>"$T/err2"
 if [ $? -eq 0 ]; then ok "restart on the same data directory"
 else bad "restart: $(tail -c 300 "$T/err2")"; fi
 
