@@ -372,6 +372,18 @@ static bool plain_number(const uint8_t *p, uint32_t n)
     return i == n;
 }
 
+/* A signed number goes in parentheses: after a minus in the query text
+ * ("a-$1" with -1) it would otherwise start a "--" comment. */
+static void put_number(tn_buf *out, const uint8_t *p, uint32_t n)
+{
+    bool sign = n && (p[0] == '-' || p[0] == '+');
+    if (sign)
+        tn_buf_append(out, "(", 1);
+    tn_buf_append(out, p, n);
+    if (sign)
+        tn_buf_append(out, ")", 1);
+}
+
 static void put_quoted(tn_buf *out, const uint8_t *p, uint32_t n)
 {
     tn_buf_append(out, "'", 1);
@@ -397,7 +409,7 @@ static int put_binary_param(const brk_pg_param *pa, uint32_t k, tn_buf *out, boo
         if (pa->len != 4)
             break;
         snprintf(tmp, sizeof tmp, "%" PRId32, brk_pg_get_i32(&r));
-        put_text(out, tmp);
+        put_number(out, (const uint8_t *)tmp, (uint32_t)strlen(tmp));
         return TN_OK;
     case BRK_PG_INT8:
     case BRK_PG_FLOAT8: {
@@ -414,7 +426,7 @@ static int put_binary_param(const brk_pg_param *pa, uint32_t k, tn_buf *out, boo
                 return tn_err(err, TN_EINVAL, "parameter $%u: float8 %g is not finite", k + 1, d);
             snprintf(tmp, sizeof tmp, "%.17g", d);
         }
-        put_text(out, tmp);
+        put_number(out, (const uint8_t *)tmp, (uint32_t)strlen(tmp));
         return TN_OK;
     }
     default:
@@ -445,14 +457,14 @@ static int put_param(const brk_pg_param *pa, uint32_t k, tn_buf *out, bool *unsu
             return tn_err(err, TN_EINVAL, "invalid input syntax for type %s: \"%.*s\"",
                           pa->oid == BRK_PG_INT8 ? "bigint" : pa->oid == BRK_PG_INT4 ? "integer"
                           : "numeric", (int)TN_MIN(pa->len, 64u), (const char *)pa->p);
-        tn_buf_append(out, pa->p, pa->len);
+        put_number(out, pa->p, pa->len);
     } else if (pa->oid == BRK_PG_BOOL) {
         bool t = pa->len && strchr("tTyY1", pa->p[0]) != NULL;
         put_text(out, t ? "true" : "false");
     } else if (pa->oid == 0 && plain_number(pa->p, pa->len)) {
         /* unspecified type: a number stays a number, like PostgreSQL's
          * "unknown" literal resolving against a numeric column */
-        tn_buf_append(out, pa->p, pa->len);
+        put_number(out, pa->p, pa->len);
     } else {
         put_quoted(out, pa->p, pa->len);
     }

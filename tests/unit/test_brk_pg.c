@@ -252,7 +252,10 @@ START_TEST(params_text)
     ck_assert_str_eq(subst("a = $1", inj + 3, 1, &rc, &un), "a = '\\'' OR ''a''=''a'");
     /* numbers typed as numbers are validated */
     brk_pg_param nums[] = {TXT("-1.5e3", 701), TXT("12", 20), TXT("1e", 701), TXT("", 23)};
-    ck_assert_str_eq(subst("$1 + $2", nums, 2, &rc, &un), "-1.5e3 + 12");
+    ck_assert_str_eq(subst("$1 + $2", nums, 2, &rc, &un), "(-1.5e3) + 12");
+    /* a signed value after a minus cannot turn into a "--" comment */
+    brk_pg_param neg[] = {TXT("-1", 0)};
+    ck_assert_str_eq(subst("SELECT a-$1 FROM t", neg, 1, &rc, &un), "SELECT a-(-1) FROM t");
     subst("$1", nums + 2, 1, &rc, &un);
     ck_assert_int_ne(rc, 0);
     subst("$1", nums + 3, 1, &rc, &un);
@@ -284,7 +287,7 @@ START_TEST(params_binary)
                         {.p = i8, .len = 8, .oid = 20, .format = 1},
                         {.p = f8, .len = 8, .oid = 701, .format = 1},
                         {.p = (const uint8_t *)"it's", .len = 4, .oid = 25, .format = 1}};
-    ck_assert_str_eq(subst("$1 $2 $3 $4", p, 4, &rc, &un), "-2 4294967296 1.5 'it''s'");
+    ck_assert_str_eq(subst("$1 $2 $3 $4", p, 4, &rc, &un), "(-2) 4294967296 1.5 'it''s'");
     brk_pg_param shortp = {.p = i4, .len = 3, .oid = 23, .format = 1};
     subst("$1", &shortp, 1, &rc, &un);
     ck_assert_int_ne(rc, 0);
