@@ -21,39 +21,11 @@ if ! command -v psql >/dev/null; then
     echo "SKIP: psql not installed (postgresql-client)"
     exit 0
 fi
-T=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]+"${PIDS[@]}"}"; do kill -9 "$p" 2>/dev/null; done
-    for p in "${PIDS[@]+"${PIDS[@]}"}"; do wait "$p" 2>/dev/null; done
-    [ -n "${TN_KEEP_TMP:-}" ] && echo "kept $T" || rm -rf "$T"
-}
-trap cleanup EXIT
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+. "$ROOT/tests/integration/lib/cluster.sh"
 
-wait_line() {
-    local i
-    for ((i = 0; i < $3 * 10; i++)); do
-        grep -qE "$2" "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
-"$BIN" server --data-dir "$T/s1" --port 0 --admin-port 0 >"$T/s1.out" 2>"$T/s1.err" &
-PIDS+=($!)
-wait_line "$T/s1.out" '^server ready: query ' 30 || { echo "server did not start: $(cat "$T/s1.err")"; exit 1; }
-SRV=$(sed -n 's/^server ready: query \([^ ]*\) .*/\1/p' "$T/s1.out")
-"$BIN" broker --data-dir "$T/b1" --servers "$SRV" --http-port 0 --admin-port 0 --pg-port 0 \
-    --no-sync >"$T/b1.out" 2>"$T/b1.err" &
-BRK=$!
-PIDS+=($BRK)
-wait_line "$T/b1.out" '^broker ready: http .* pg ' 30 || { echo "broker did not start: $(cat "$T/b1.err")"; exit 1; }
-Q="http://$(sed -n 's/^broker ready: http \([^ ]*\) admin .*/\1/p' "$T/b1.out")"
-A="http://$(sed -n 's/.* admin \([^ ]*\).*/\1/p' "$T/b1.out")"
-PG=$(sed -n 's/.* pg [^ ]*:\([0-9]*\)$/\1/p' "$T/b1.out")
+start_server s1
+start_broker b1 "$SRV_ADDR" --pg-port 0
+BRK=$BRK_PID
 [ -n "$PG" ] && ok "ready line names the pg port ($PG)" || bad "no pg port in: $(cat "$T/b1.out")"
 
 if python3 "$SUITE" load --controller "$A" --data "$DATA" --broker "$Q" --wait 60 >"$T/load.out" 2>&1; then
