@@ -3,6 +3,7 @@
  * boundary, and broker-side time pruning.
  */
 #include "brk_route.h"
+#include "qry_reduce.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -10,8 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define DAY_MS 86400000LL
-#define HOUR_MS 3600000LL
 
 /* int64 fields of the status JSON may be numbers or strings. */
 static bool json_i64(const cJSON *v, int64_t *out)
@@ -164,10 +163,7 @@ bool brk_routing_time_boundary(const brk_routing *r, const char *offline_typed,
         }
     if (max_end <= 0 || unit_ms <= 0)
         return false;
-    bool days = unit_ms % DAY_MS == 0;
-    int64_t offset = hourly && !days ? HOUR_MS : DAY_MS;
-    /* Pinot converts with TimeUnit semantics: truncation toward zero */
-    *boundary = (max_end - offset) / unit_ms;
+    *boundary = qry_time_boundary(max_end, unit_ms, hourly);
     return true;
 }
 

@@ -59,6 +59,13 @@ typedef struct qry_boundary {
     int64_t value;
 } qry_boundary;
 
+/* Pinot's time boundary value from the OFFLINE half's latest end time (ms)
+ * and the time column's unit: one day before that end (one hour for an
+ * hourly-pushed table whose unit is not days), in the column's units,
+ * truncated toward zero as Java's TimeUnit does. Brokers and a server
+ * answering alone both split a hybrid table with it. */
+int64_t qry_time_boundary(int64_t max_end_ms, int64_t unit_ms, bool hourly);
+
 /* qry_compile_at, with the boundary's predicate ANDed into the WHERE
  * clause before binding (b NULL or op NONE: none). */
 int qry_compile_ex(const char *sql, qry_flavour flavour, const char *options,

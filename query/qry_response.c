@@ -325,6 +325,13 @@ static int add_boundary(qry_query *q, const seg_schema *schema, const qry_bounda
     return 0;
 }
 
+int64_t qry_time_boundary(int64_t max_end_ms, int64_t unit_ms, bool hourly)
+{
+    const int64_t day_ms = 86400000, hour_ms = 3600000;
+    int64_t offset = hourly && unit_ms % day_ms != 0 ? hour_ms : day_ms;
+    return (max_end_ms - offset) / unit_ms;
+}
+
 int qry_compile_ex(const char *sql, qry_flavour flavour, const char *options,
                    const seg_schema *schema, int64_t now_ms, const qry_boundary *b,
                    qry_query **out, qry_err *err)

@@ -16,7 +16,6 @@
 #define LOCAL_TIMEOUT_MS 10000
 /* Pinot's hybrid split: the OFFLINE side ends one day before its newest
  * segment's end (TimeBoundaryManager's offset for daily pushes). */
-#define BOUNDARY_OFFSET_MS 86400000LL
 
 typedef struct local_part {
     srv_snapshot snap;
@@ -84,7 +83,7 @@ static bool offline_boundary(const srv_snapshot *s, qry_boundary *b)
     if (f < 0 || s->schema->fields[f].time.unit_ms <= 0)
         return false;
     b->column = col;
-    b->value = (max - BOUNDARY_OFFSET_MS) / s->schema->fields[f].time.unit_ms;
+    b->value = qry_time_boundary(max, s->schema->fields[f].time.unit_ms, false);
     return true;
 }
 
