@@ -30,6 +30,7 @@ struct srv_consumer {
     pthread_t thread;
     atomic_bool stop;
     atomic_bool want_pause;
+    _Atomic int want_from;        /* srv_consume_from, applied once */
     _Atomic uint64_t commit_req, commit_done;
 
     /* the thread's own */
@@ -43,6 +44,8 @@ struct srv_consumer {
     int64_t next_offset;          /* -1 until the first message of a fresh partition */
     bool resetting;               /* re-assigned at the earliest offset after a loss */
     bool paused;
+    bool assigned;                /* fetching; a table paused at start is not, until resumed */
+    int64_t assign_at;            /* where a deferred assignment starts */
     int64_t next_watermark_ms;
     seg_row row;
     srv_rowproc *proc;
@@ -388,17 +391,54 @@ static void track_watermarks(srv_consumer *c, int64_t now)
         set_running(c);
 }
 
+/* consumeFrom on resume: the consuming segment is sealed as it stands and
+ * consumption starts over at the offset Kafka names now. A watermark
+ * request (which may block while a broker is down) is acceptable here: an
+ * operator asked for it, and it is bounded. */
+static void apply_reset(srv_consumer *c)
+{
+    int from = atomic_exchange(&c->want_from, SRV_FROM_LAST);
+    if (from == SRV_FROM_LAST)
+        return;
+    char err[TN_ERRLEN];
+    const char *topic = c->cfg->stream.topic;
+    int64_t lo, hi;
+    rd_kafka_resp_err_t e =
+        rd_kafka_query_watermark_offsets(c->rk, topic, c->partition, &lo, &hi, 5000);
+    if (e) {
+        snprintf(err, sizeof err, "consumeFrom: cannot read the offsets of %s/%d: %s", topic,
+                 c->partition, rd_kafka_err2str(e));
+        set_error(c, err);
+        return;
+    }
+    int64_t at = from == SRV_FROM_SMALLEST ? lo : hi;
+    srv_log(c->ctx.log, "tannin: table %s: %s/%d: consuming from %s offset %lld (was %lld)",
+            c->cfg->name_with_type, topic, c->partition,
+            from == SRV_FROM_SMALLEST ? "smallest" : "largest", (long long)at,
+            (long long)c->next_offset);
+    c->resetting = false;
+    c->assigned = true;
+    if (restart_at(c, at, err) || srv_kafka_assign(c->rk, topic, c->partition, at, err))
+        set_error(c, err);
+    atomic_store(&c->current_offset, at);
+}
+
 static void apply_controls(srv_consumer *c)
 {
     char err[TN_ERRLEN];
+    apply_reset(c);
     bool want = atomic_load(&c->want_pause);
     if (want != c->paused) {
         rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
         rd_kafka_topic_partition_list_add(l, c->cfg->stream.topic, c->partition);
-        if (want)
+        if (want && c->assigned)
             rd_kafka_pause_partitions(c->rk, l);
-        else
+        else if (c->assigned)
             rd_kafka_resume_partitions(c->rk, l);
+        else if (!want && srv_kafka_assign(c->rk, c->cfg->stream.topic, c->partition,
+                                           c->assign_at, err))
+            set_error(c, err);
+        c->assigned = c->assigned || !want;
         rd_kafka_topic_partition_list_destroy(l);
         c->paused = want;
         if (atomic_load(&c->state) != SRV_PART_ERROR)
@@ -493,6 +533,13 @@ static int setup(srv_consumer *c, char *err)
         return rc;
     atomic_store(&c->current_offset, c->next_offset);
     c->queue = rd_kafka_queue_get_consumer(c->rk);
+    /* A table paused at start does not fetch until resumed: a resume may
+     * start elsewhere (consumeFrom), and a fetch at a committed offset the
+     * topic no longer has would raise a data-loss alarm meanwhile. */
+    c->assign_at = assign_at;
+    if (atomic_load(&c->want_pause))
+        return TN_OK;
+    c->assigned = true;
     return srv_kafka_assign(c->rk, c->cfg->stream.topic, c->partition, assign_at, err);
 }
 
@@ -573,6 +620,11 @@ void srv_consumer_stop(srv_consumer *c)
 }
 
 void srv_consumer_pause(srv_consumer *c, bool pause) { atomic_store(&c->want_pause, pause); }
+
+void srv_consumer_reset(srv_consumer *c, srv_consume_from from)
+{
+    atomic_store(&c->want_from, (int)from);
+}
 
 bool srv_consumer_force_commit(srv_consumer *c, int64_t timeout_ms)
 {

@@ -58,6 +58,11 @@ void srv_consumer_stop(srv_consumer *c);
 void srv_consumer_status(srv_consumer *c, srv_part_status *out);
 int32_t srv_consumer_partition(const srv_consumer *c);
 void srv_consumer_pause(srv_consumer *c, bool pause);
+/* Asks the thread to seal what it holds and start over at Kafka's earliest
+ * (SMALLEST) or latest (LARGEST) offset; applied before a following resume.
+ * SMALLEST re-reads what Kafka still has: rows already sealed from it come
+ * again, as in Pinot. */
+void srv_consumer_reset(srv_consumer *c, srv_consume_from from);
 /* Asks the thread to seal its consuming segment now (when it holds any
  * consumed offset) and waits up to timeout_ms for the roll; false on
  * timeout. */

@@ -363,8 +363,16 @@ static void run_job(srv_http *h, http_job *j)
         return;
     }
     char err[TN_ERRLEN];
-    int rc = j->kind == JOB_COMMIT ? srv_node_force_commit(h->node, j->arg, err)
-                                   : srv_node_pause(h->node, j->arg, j->kind == JOB_PAUSE, err);
+    srv_consume_from from = SRV_FROM_LAST;
+    int rc = 0;
+    if (j->kind == JOB_RESUME && srv_consume_from_parse(j->options, &from))
+        rc = tn_err(err, TN_EINVAL,
+                    "consumeFrom must be lastConsumed, smallest or largest, got '%s'",
+                    j->options);
+    else if (j->kind == JOB_COMMIT)
+        rc = srv_node_force_commit(h->node, j->arg, err);
+    else
+        rc = srv_node_pause(h->node, j->arg, j->kind == JOB_PAUSE, from, err);
     if (rc) {
         j->status = node_status(rc);
         j->body = job_error(j->status, "%s", err);
@@ -512,6 +520,21 @@ static char *table_path(const char *path, const char **action)
     return dec;
 }
 
+/* A consumption control job; a resume carries its consumeFrom parameter. */
+static void submit_control(srv_http *h, struct evhttp_request *req, job_kind kind,
+                           const char *table)
+{
+    struct evkeyvalq params;
+    const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+    if (!q || evhttp_parse_query_str(q, &params) != 0) {
+        submit(h, req, kind, table, NULL);
+        return;
+    }
+    const char *from = evhttp_find_header(&params, "consumeFrom");
+    submit(h, req, kind, table, kind == JOB_RESUME ? from : NULL);
+    evhttp_clear_headers(&params);
+}
+
 static void route_tables(srv_http *h, struct evhttp_request *req, const char *path, bool get)
 {
     const char *action;
@@ -538,7 +561,7 @@ static void route_tables(srv_http *h, struct evhttp_request *req, const char *pa
         if (get)
             reply_error(req, 405, "%s takes POST", path);
         else
-            submit(h, req, posts[i].kind, t, NULL);
+            submit_control(h, req, posts[i].kind, t);
     }
     if (!found)
         reply_error(req, 404, "no such endpoint: %s", path);

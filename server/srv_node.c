@@ -347,7 +347,21 @@ static int realtime_table(srv_node *n, const char *table, srv_table **t, char *e
     return rc;
 }
 
-int srv_node_pause(srv_node *n, const char *table, bool pause, char *err)
+int srv_consume_from_parse(const char *s, srv_consume_from *out)
+{
+    if (!s || !strcasecmp(s, "lastConsumed"))
+        *out = SRV_FROM_LAST;
+    else if (!strcasecmp(s, "smallest"))
+        *out = SRV_FROM_SMALLEST;
+    else if (!strcasecmp(s, "largest"))
+        *out = SRV_FROM_LARGEST;
+    else
+        return -1;
+    return 0;
+}
+
+int srv_node_pause(srv_node *n, const char *table, bool pause, srv_consume_from from,
+                   char *err)
 {
     srv_table *t;
     pthread_mutex_lock(&n->admin);
@@ -355,8 +369,11 @@ int srv_node_pause(srv_node *n, const char *table, bool pause, char *err)
     if (!rc) {
         pthread_mutex_lock(&t->lock);
         t->paused = pause;
-        for (uint32_t i = 0; i < t->nparts; i++)
+        for (uint32_t i = 0; i < t->nparts; i++) {
+            if (!pause && from != SRV_FROM_LAST)
+                srv_consumer_reset(t->parts[i], from);
             srv_consumer_pause(t->parts[i], pause);
+        }
         pthread_mutex_unlock(&t->lock);
         rc = save_doc(n, t, err);
         srv_table_release(t);

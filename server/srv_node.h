@@ -87,8 +87,15 @@ char *srv_node_metrics_text(srv_node *n);
  * otherwise false with the reason in why. */
 bool srv_node_ready(srv_node *n, char *why, size_t cap);
 
-/* Consumption control for a REALTIME table (name with or without type). */
-int srv_node_pause(srv_node *n, const char *table, bool pause, char *err);
+/* Where a resumed partition goes on (Pinot's resumeConsumption consumeFrom). */
+typedef enum { SRV_FROM_LAST, SRV_FROM_SMALLEST, SRV_FROM_LARGEST } srv_consume_from;
+/* "lastConsumed" (or NULL), "smallest", "largest", any case; -1 otherwise. */
+int srv_consume_from_parse(const char *s, srv_consume_from *out);
+
+/* Consumption control for a REALTIME table (name with or without type);
+ * a resume may start over at Kafka's smallest or largest offset. */
+int srv_node_pause(srv_node *n, const char *table, bool pause, srv_consume_from from,
+                   char *err);
 int srv_node_force_commit(srv_node *n, const char *table, char *err);
 int srv_node_delete_segment(srv_node *n, const char *table, const char *segment,
                             char *err);

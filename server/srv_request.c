@@ -276,6 +276,21 @@ static void admin_status(srv_node *n, const cJSON *cmd, admin_res *res)
     }
 }
 
+static void admin_pause(srv_node *n, const cJSON *cmd, const char *table, bool pause,
+                        admin_res *res)
+{
+    char err[TN_ERRLEN];
+    srv_consume_from from;
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cmd, "consumeFrom"));
+    if (srv_consume_from_parse(s, &from)) {
+        tn_err(err, TN_EINVAL, "consumeFrom must be lastConsumed, smallest or largest, got '%s'",
+               s);
+        node_result(TN_EINVAL, err, res);
+        return;
+    }
+    node_result(srv_node_pause(n, table, pause, from, err), err, res);
+}
+
 static void admin_table_op(srv_node *n, const char *op, const cJSON *cmd, admin_res *res)
 {
     const char *table, *segment;
@@ -285,7 +300,7 @@ static void admin_table_op(srv_node *n, const char *op, const cJSON *cmd, admin_
     if (!strcmp(op, "dropTable"))
         node_result(srv_node_drop_table(n, table, err), err, res);
     else if (!strcmp(op, "pause") || !strcmp(op, "resume"))
-        node_result(srv_node_pause(n, table, !strcmp(op, "pause"), err), err, res);
+        admin_pause(n, cmd, table, !strcmp(op, "pause"), res);
     else if (!strcmp(op, "forceCommit"))
         node_result(srv_node_force_commit(n, table, err), err, res);
     else if (need_str(cmd, "segment", &segment, res))

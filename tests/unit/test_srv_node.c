@@ -651,7 +651,7 @@ START_TEST(pause_resume_force_commit)
     char *cfg = rt_config(&k, "ev", NULL, NULL);
     put_table(n, schema_json, cfg);
     ck_assert(wait_count(n, "events", 200));
-    ck_assert_int_eq(srv_node_pause(n, "events", true, err), TN_OK);
+    ck_assert_int_eq(srv_node_pause(n, "events", true, SRV_FROM_LAST, err), TN_OK);
     usleep(300000);
     char *state = status_str(n, "events", 1, "state");
     ck_assert_str_eq(state, "PAUSED");
@@ -673,12 +673,61 @@ START_TEST(pause_resume_force_commit)
     ck_assert(wait_count(n, "events", 200));
     usleep(500000);
     ck_assert_int_eq(count_rows(n, "events"), 200);
-    ck_assert_int_eq(srv_node_pause(n, "events", false, err), TN_OK);
+    ck_assert_int_eq(srv_node_pause(n, "events", false, SRV_FROM_LAST, err), TN_OK);
     ck_assert(wait_count(n, "events", 300));
     check_groups(n, "events", 0, 300);
     /* errors */
-    ck_assert_int_eq(srv_node_pause(n, "nosuch", true, err), TN_ENOTFOUND);
+    ck_assert_int_eq(srv_node_pause(n, "nosuch", true, SRV_FROM_LAST, err), TN_ENOTFOUND);
     ck_assert_int_eq(srv_node_force_commit(n, "nosuch", err), TN_ENOTFOUND);
+    free(cfg);
+    srv_node_close(n);
+    kafka_close(&k);
+}
+END_TEST
+
+/* Pinot's resumeConsumption consumeFrom: smallest re-reads what Kafka
+ * still has (rows come again, as in Pinot), largest skips to the end; a
+ * paused table restarted on a new, empty topic under the same name resumes
+ * from smallest without a data-loss event. */
+START_TEST(resume_consume_from)
+{
+    kafka_env k;
+    kafka_open(&k, 1);
+    kafka_topic(&k, "ev", 2);
+    produce_events(&k, "ev", 2, 0, 100, tn_now_ms());
+    char dir[128];
+    dir_for(dir, sizeof dir, "from");
+    srv_node *n = node_open(dir);
+    char *cfg = rt_config(&k, "ev", NULL, NULL);
+    put_table(n, schema_json, cfg);
+    ck_assert(wait_count(n, "events", 100));
+    ck_assert_int_eq(srv_node_pause(n, "events", true, SRV_FROM_LAST, err), TN_OK);
+    ck_assert_int_eq(srv_node_pause(n, "events", false, SRV_FROM_SMALLEST, err), TN_OK);
+    ck_assert(wait_count(n, "events", 200));
+    ck_assert_int_eq(srv_node_pause(n, "events", false, SRV_FROM_LARGEST, err), TN_OK);
+    usleep(500000);
+    produce_events(&k, "ev", 2, 100, 10, tn_now_ms());
+    ck_assert(wait_count(n, "events", 210));
+    /* a new Kafka with an empty topic: the committed offsets are past its end */
+    ck_assert_int_eq(srv_node_force_commit(n, "events", err), TN_OK);
+    ck_assert(srv_node_wait_sealed(n, "events", WAIT_MS));
+    ck_assert_int_eq(srv_node_pause(n, "events", true, SRV_FROM_LAST, err), TN_OK);
+    srv_node_close(n);
+    kafka_close(&k);
+    kafka_open(&k, 1);
+    kafka_topic(&k, "ev", 2);
+    free(cfg);
+    cfg = rt_config(&k, "ev", NULL, NULL);
+    n = node_open(dir);
+    put_table(n, schema_json, cfg); /* the new bootstrap address; still paused */
+    ck_assert(wait_count(n, "events", 210));
+    produce_events(&k, "ev", 2, 0, 30, tn_now_ms());
+    ck_assert_int_eq(srv_node_pause(n, "events", false, SRV_FROM_SMALLEST, err), TN_OK);
+    ck_assert(wait_count(n, "events", 240));
+    usleep(300000);
+    ck_assert_int_eq(count_rows(n, "events"), 240);
+    ck_assert_int_eq(status_num(n, "events", 0, "dataLossEvents"), 0);
+    ck_assert_int_eq(status_num(n, "events", 1, "dataLossEvents"), 0);
     free(cfg);
     srv_node_close(n);
     kafka_close(&k);
@@ -948,6 +997,7 @@ static Suite *node_suite(void)
     tcase_add_test(tc, data_loss);
     tcase_add_test(tc, retention);
     tcase_add_test(tc, pause_resume_force_commit);
+    tcase_add_test(tc, resume_consume_from);
     tcase_add_test(tc, kafka_outage);
     tcase_add_test(tc, drop_and_recreate);
     tcase_add_test(tc, bad_tables);
