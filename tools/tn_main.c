@@ -20,6 +20,7 @@ static const tn_command commands[] = {
     {"server", tn_cmd_server, "a server: consumes Kafka into segments, answers brokers"},
     {"broker", tn_cmd_broker, "a broker: Pinot HTTP SQL, admin REST, scatter-gather"},
     {"kafka-dev", tn_cmd_kafka_dev, "an embedded Kafka (librdkafka's mock cluster) on loopback"},
+    {"gen", tn_cmd_gen, "demo events (pageviews, ad-events) as JSON lines or to Kafka"},
     {"quickstart", tn_cmd_quickstart, "the demo (embedded Kafka, server, broker)"},
 };
 

@@ -1,11 +1,13 @@
 /*
  * tn_quickstart.c: `tannin quickstart`: the whole system in one command.
  * Starts the embedded Kafka (tannin kafka-dev), one server and one broker
- * (HTTP 8099, admin 9000, PostgreSQL 5433)
- * as child processes of this one, creates the demo's drop-off table through
- * the broker's admin REST (as a user would with Pinot's controller), then
- * produces page-view events to Kafka at a steady rate until Ctrl-C or
- * --for SECONDS, and stops everything cleanly.
+ * (HTTP 8099, admin and web console 9000, PostgreSQL 5433) as child
+ * processes of this one, creates the demo's two tables (tools/demo/: page
+ * views and set-top-box ad events) through the broker's admin REST (as a
+ * user would with Pinot's controller), then produces both kinds of events
+ * to Kafka at a steady rate until Ctrl-C or --for SECONDS, and stops
+ * everything cleanly, sealing first what only the in-memory Kafka holds so
+ * that a restart on the same data directory keeps every row.
  *
  * Children are this same executable (/proc/self/exe), each with its log in
  * DATA_DIR/logs/, and die with the quickstart (PR_SET_PDEATHSIG) if it is
@@ -23,13 +25,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <librdkafka/rdkafka.h>
 
+#include "tn_demo.h"
 #include "tn_gen.h"
 #include "tn_httpc.h"
 #include "tn_tools.h"
 
-#define QS_TOPIC "pageviews"
 #define QS_PARTITIONS 4
 
 typedef struct qs_opts {
@@ -55,7 +58,7 @@ static void on_signal(int sig)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: tannin quickstart [--data-dir DIR] [--for SECONDS] [--rate EVENTS/S]\n"
+    fprintf(stderr, "usage: tannin quickstart [--data-dir DIR] [--for SECONDS] [--rate EVENTS/S per stream]\n"
                     "                         [--kafka-port 19092] [--http-port 8099] "
                     "[--admin-port 9000]\n"
                     "                         [--server-port 8098] [--server-admin-port 8097] "
@@ -127,53 +130,149 @@ static void stop_children(qs_child *cs, int n)
     }
 }
 
-/* The demo table: the generator's schema and a REALTIME table config on the
- * embedded Kafka, created through the admin REST API. */
-static int create_table(const qs_opts *o)
+/* One demo stream: a generator kind, its table and topic (same name). */
+typedef struct qs_stream {
+    tn_gen_kind kind;
+    const char *table;
+} qs_stream;
+
+static const qs_stream qs_streams[] = {{TN_GEN_PAGEVIEWS, "pageviews"},
+                                       {TN_GEN_AD_EVENTS, "ad_events"}};
+#define QS_NSTREAMS TN_ARRAY_LEN(qs_streams)
+
+/* An admin REST call on the broker; the answer's status (-1: no answer). */
+static int admin_call(const qs_opts *o, const char *method, const char *path,
+                      const char *body, char **resp)
 {
-    char err[TN_ERRLEN];
-    seg_schema *schema;
-    if (tn_gen_pageview_schema(&schema, err)) {
-        fprintf(stderr, "quickstart: %s\n", err);
-        return -1;
+    return tn_httpc_call("127.0.0.1", o->admin_port, method, path, body,
+                         body ? strlen(body) : 0, "application/json", resp);
+}
+
+/* The demo's embedded table config with the broker list of our Kafka. */
+static char *table_config(const qs_opts *o, const char *table)
+{
+    char name[128], bootstrap[64];
+    snprintf(name, sizeof name, "%s_realtime_table_config.json", table);
+    snprintf(bootstrap, sizeof bootstrap, "127.0.0.1:%d", o->kafka_port);
+    cJSON *cfg = cJSON_Parse(tn_demo_file(name, NULL));
+    cJSON *stream = cJSON_GetObjectItem(cJSON_GetObjectItem(cfg, "tableIndexConfig"),
+                                        "streamConfigs");
+    if (!stream) {
+        cJSON_Delete(cfg);
+        return NULL;
     }
-    char *sj = seg_schema_to_json(schema);
-    seg_schema_free(schema);
-    char table[2048];
-    snprintf(table, sizeof table,
-             "{\"tableName\":\"pageviews\",\"tableType\":\"REALTIME\","
-             "\"segmentsConfig\":{\"timeColumnName\":\"ts\",\"retentionTimeUnit\":\"DAYS\","
-             "\"retentionTimeValue\":\"3\",\"replication\":\"1\"},"
-             "\"tableIndexConfig\":{\"invertedIndexColumns\":[\"country\",\"device\","
-             "\"campaign\",\"referrer_domain\"],\"streamConfigs\":{\"streamType\":\"kafka\","
-             "\"stream.kafka.topic.name\":\"" QS_TOPIC "\","
-             "\"stream.kafka.broker.list\":\"127.0.0.1:%d\","
-             "\"stream.kafka.decoder.class.name\":"
-             "\"org.apache.pinot.plugin.stream.kafka.KafkaJSONMessageDecoder\","
-             "\"stream.kafka.consumer.prop.auto.offset.reset\":\"smallest\","
-             "\"realtime.segment.flush.threshold.rows\":\"500000\","
-             "\"realtime.segment.flush.threshold.time\":\"15m\"}}}",
-             o->kafka_port);
-    char *resp = NULL;
-    int st = tn_httpc_call("127.0.0.1", o->admin_port, "POST", "/schemas", sj, strlen(sj),
-                           "application/json", &resp);
-    free(sj);
+    cJSON_ReplaceItemInObject(stream, "stream.kafka.broker.list",
+                              cJSON_CreateString(bootstrap));
+    char *text = cJSON_PrintUnformatted(cfg);
+    cJSON_Delete(cfg);
+    return text;
+}
+
+/* Creates a demo table (schema, then REALTIME table) through the admin
+ * REST API, as a user would with Pinot's controller. A table kept from an
+ * earlier run was paused at its end, with everything sealed; our Kafka is
+ * new and empty, so it resumes from the smallest offset (without that,
+ * its committed offsets would be past the end of the new topic: a data-loss
+ * alarm). */
+static int create_table(const qs_opts *o, const char *table)
+{
+    char name[128], path[256];
+    snprintf(name, sizeof name, "%s_schema.json", table);
+    char *cfg = table_config(o, table), *resp = NULL;
+    int st = cfg ? admin_call(o, "POST", "/schemas", tn_demo_file(name, NULL), &resp) : -1;
     if (st != 200) {
-        fprintf(stderr, "quickstart: POST /schemas: %d %s\n", st, resp ? resp : "");
+        fprintf(stderr, "quickstart: POST /schemas (%s): %d %s\n", table, st, resp ? resp : "");
         free(resp);
+        free(cfg);
         return -1;
     }
     free(resp);
-    st = tn_httpc_call("127.0.0.1", o->admin_port, "POST", "/tables", table, strlen(table),
-                       "application/json", &resp);
-    /* 409: the table survives from an earlier run with the same data dir */
-    if (st != 200 && st != 409) {
-        fprintf(stderr, "quickstart: POST /tables: %d %s\n", st, resp ? resp : "");
+    st = admin_call(o, "POST", "/tables", cfg, &resp);
+    free(cfg);
+    if (st == 409) {
+        free(resp);
+        snprintf(path, sizeof path, "/tables/%s/resumeConsumption?consumeFrom=smallest", table);
+        st = admin_call(o, "POST", path, "", &resp);
+    }
+    if (st != 200) {
+        fprintf(stderr, "quickstart: table %s: %d %s\n", table, st, resp ? resp : "");
         free(resp);
         return -1;
     }
     free(resp);
     return 0;
+}
+
+static int create_tables(const qs_opts *o)
+{
+    for (size_t i = 0; i < QS_NSTREAMS; i++)
+        if (create_table(o, qs_streams[i].table))
+            return -1;
+    return 0;
+}
+
+/* Sum of a numeric field over the server's tables (or their partitions,
+ * when in_parts) in its status (GET /tables on its admin port); -1 when
+ * the server does not answer. */
+static int64_t server_status_sum(const qs_opts *o, const char *field, bool in_parts)
+{
+    char *resp = NULL;
+    int st = tn_httpc_call("127.0.0.1", o->server_admin_port, "GET", "/tables", NULL, 0, NULL,
+                           &resp);
+    cJSON *doc = st == 200 ? cJSON_Parse(resp) : NULL;
+    free(resp);
+    if (!doc)
+        return -1;
+    int64_t sum = 0;
+    const cJSON *t, *p;
+    cJSON_ArrayForEach(t, cJSON_GetObjectItem(doc, "tables"))
+    {
+        if (!in_parts) {
+            sum += (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(t, field));
+            continue;
+        }
+        cJSON_ArrayForEach(p, cJSON_GetObjectItem(t, "partitions"))
+            sum += (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(p, field));
+    }
+    cJSON_Delete(doc);
+    return sum;
+}
+
+/* Waits until cond holds (up to ms); whether it did. */
+static bool wait_for(const qs_opts *o, const char *field, bool in_parts, int ms)
+{
+    for (int waited = 0; waited < ms; waited += 100) {
+        if (server_status_sum(o, field, in_parts) == 0)
+            return true;
+        usleep(100000);
+    }
+    return false;
+}
+
+/* The embedded Kafka keeps its messages in memory only, so before it stops
+ * everything it holds must be in sealed segments: wait until consumption
+ * has caught up, pause the tables (a restart then finds them paused and
+ * resumes from the new Kafka's start), seal, and wait for the seals. */
+static void seal_all(const qs_opts *o)
+{
+    bool caught_up = wait_for(o, "lag", true, 10000);
+    char path[256], *resp;
+    for (size_t i = 0; i < QS_NSTREAMS; i++) {
+        static const char *const steps[] = {"pauseConsumption", "forceCommit"};
+        for (size_t k = 0; k < TN_ARRAY_LEN(steps); k++) {
+            snprintf(path, sizeof path, "/tables/%s/%s", qs_streams[i].table, steps[k]);
+            resp = NULL;
+            int st = admin_call(o, "POST", path, "", &resp);
+            if (st != 200)
+                fprintf(stderr, "quickstart: %s: %d %s\n", path, st, resp ? resp : "");
+            free(resp);
+        }
+    }
+    bool sealed = wait_for(o, "segmentsWaitingToSeal", false, 30000);
+    if (!caught_up || !sealed)
+        fprintf(stderr, "quickstart: warning: %s; rows not sealed are lost with the embedded "
+                "Kafka\n", caught_up ? "seals did not finish in time"
+                                     : "consumption did not catch up in time");
 }
 
 static rd_kafka_t *make_producer(const qs_opts *o, char *err)
@@ -193,62 +292,108 @@ static rd_kafka_t *make_producer(const qs_opts *o, char *err)
     return rk;
 }
 
-/* Produces events at o->rate per second, spread over the partitions by
- * session, until stopped; returns how many were produced. */
+/* A generator feeding one topic at o->rate events per second. */
+typedef struct qs_feed {
+    const qs_stream *s;
+    seg_schema *schema;
+    seg_row row;
+    tn_gen *g;
+    long sent;
+} qs_feed;
+
+static int feed_open(qs_feed *f, const qs_stream *s, uint64_t seed, char *err)
+{
+    memset(f, 0, sizeof *f);
+    f->s = s;
+    if (tn_gen_schema(s->kind, &f->schema, err))
+        return -1;
+    seg_row_init(&f->row, f->schema);
+    f->g = tn_gen_new(seed, tn_now_ms());
+    return 0;
+}
+
+static void feed_close(qs_feed *f)
+{
+    if (!f->schema)
+        return;
+    seg_row_free(&f->row);
+    tn_gen_free(f->g);
+    seg_schema_free(f->schema);
+}
+
+/* Produces the events due by now, keyed by their entity (session or box) so
+ * that each entity's events stay in order in one partition. */
+static void feed_run(qs_feed *f, rd_kafka_t *rk, double due)
+{
+    char json[4096], key[24];
+    tn_gen_set_clock(f->g, tn_now_ms());
+    for (; f->sent < (long)due; f->sent++) {
+        tn_gen_next(f->g, f->s->kind, &f->row);
+        size_t n = tn_gen_row_json(&f->row, json, sizeof json);
+        int kn = snprintf(key, sizeof key, "%lld",
+                          (long long)tn_gen_row_key(&f->row, f->s->kind));
+        if (n)
+            rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(f->s->table),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                              RD_KAFKA_V_KEY(key, (size_t)kn), RD_KAFKA_V_VALUE(json, n),
+                              RD_KAFKA_V_END);
+    }
+}
+
+/* Feeds both topics at o->rate events per second each until stopped;
+ * returns how many events were produced in all. */
 static long produce(const qs_opts *o, rd_kafka_t *rk)
 {
     char err[TN_ERRLEN];
-    seg_schema *schema;
-    if (tn_gen_pageview_schema(&schema, err))
-        return 0;
-    int ts_field = seg_schema_find(schema, "ts");
-    tn_gen *g = tn_gen_new((uint64_t)tn_now_ms(), tn_now_ms());
-    seg_row row;
-    seg_row_init(&row, schema);
-    char json[4096];
-    long sent = 0;
+    qs_feed feeds[QS_NSTREAMS];
+    long total = 0;
+    uint64_t seed = (uint64_t)tn_now_ms();
+    for (size_t i = 0; i < QS_NSTREAMS; i++)
+        if (feed_open(&feeds[i], &qs_streams[i], seed + i, err)) {
+            fprintf(stderr, "quickstart: %s\n", err);
+            qs_stop = 1;
+        }
     uint64_t t0 = tn_mono_ns(), last_report = t0;
     int64_t end_ms = o->seconds ? tn_now_ms() + o->seconds * 1000 : INT64_MAX;
     while (!qs_stop && tn_now_ms() < end_ms) {
         double due = (double)(tn_mono_ns() - t0) / 1e9 * (double)o->rate;
-        for (; sent < (long)due; sent++) {
-            tn_gen_pageview(g, &row);
-            seg_row_set(&row, (uint32_t)ts_field, (seg_value){.i = tn_now_ms()});
-            size_t n = tn_gen_row_json(&row, json, sizeof json);
-            rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(QS_TOPIC),
-                              RD_KAFKA_V_PARTITION((int32_t)(sent % QS_PARTITIONS)),
-                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                              RD_KAFKA_V_VALUE(json, n), RD_KAFKA_V_END);
-        }
+        for (size_t i = 0; i < QS_NSTREAMS; i++)
+            feed_run(&feeds[i], rk, due);
         rd_kafka_poll(rk, 10);
         if (tn_mono_ns() - last_report > 10000000000ull) {
             last_report = tn_mono_ns();
-            printf("quickstart: %ld events produced\n", sent);
+            printf("quickstart: %ld page views, %ld ad events produced\n", feeds[0].sent,
+                   feeds[1].sent);
             fflush(stdout);
         }
     }
     rd_kafka_flush(rk, 5000);
-    seg_row_free(&row);
-    tn_gen_free(g);
-    seg_schema_free(schema);
-    return sent;
+    for (size_t i = 0; i < QS_NSTREAMS; i++) {
+        total += feeds[i].sent;
+        feed_close(&feeds[i]);
+    }
+    return total;
 }
 
 static void print_welcome(const qs_opts *o)
 {
     printf("\nTannin is running.\n"
+           "  Web console (query page, drop-off and ad-aggregator dashboards):\n"
+           "    http://127.0.0.1:%d/\n"
            "  SQL over HTTP (Pinot's broker API):\n"
            "    curl -s -H 'Content-Type: application/json' -d '{\"sql\":\"SELECT country, "
            "COUNT(*) AS views, AVG(bounced) AS bounce_rate FROM pageviews GROUP BY country "
            "ORDER BY views DESC LIMIT 5\"}' http://127.0.0.1:%d/query/sql\n"
            "  PostgreSQL wire (psql, JDBC, Tableau):\n"
-           "    psql -h 127.0.0.1 -p %d -U tannin -c 'SELECT device, COUNT(*) FROM pageviews "
-           "GROUP BY device'\n"
+           "    psql -h 127.0.0.1 -p %d -U tannin -c 'SELECT aggregator, COUNT(*) FROM "
+           "ad_events GROUP BY aggregator'\n"
            "  Admin REST (Pinot's controller paths): http://127.0.0.1:%d/tables\n"
-           "  Kafka (embedded, any client): 127.0.0.1:%d, topic " QS_TOPIC "\n"
+           "  Kafka (embedded, any client such as kcat): 127.0.0.1:%d, topics pageviews, "
+           "ad_events\n"
            "  Logs: %s/logs/\n"
-           "Producing %ld page views/s. Ctrl-C stops everything.\n\n",
-           o->http_port, o->pg_port, o->admin_port, o->kafka_port, o->dir, o->rate);
+           "Producing %ld page views/s and %ld ad events/s. Ctrl-C stops everything.\n\n",
+           o->admin_port, o->http_port, o->pg_port, o->admin_port, o->kafka_port, o->dir,
+           o->rate, o->rate);
     fflush(stdout);
 }
 
@@ -286,9 +431,10 @@ static int parse_opts(int argc, char **argv, qs_opts *o)
 /* Starts Kafka, server and broker; 0 when all three are ready. */
 static int start_all(const qs_opts *o, qs_child *cs)
 {
-    char topic[64], kport[16], sport[16], saport[16], hport[16], aport[16], pport[16],
+    char topics[QS_NSTREAMS][64], kport[16], sport[16], saport[16], hport[16], aport[16], pport[16],
         sdir[600], bdir[600], servers[64];
-    snprintf(topic, sizeof topic, "%s:%d", QS_TOPIC, QS_PARTITIONS);
+    for (size_t i = 0; i < QS_NSTREAMS; i++)
+        snprintf(topics[i], sizeof topics[i], "%s:%d", qs_streams[i].table, QS_PARTITIONS);
     snprintf(kport, sizeof kport, "%d", o->kafka_port);
     snprintf(sport, sizeof sport, "%d", o->server_port);
     snprintf(saport, sizeof saport, "%d", o->server_admin_port);
@@ -298,7 +444,8 @@ static int start_all(const qs_opts *o, qs_child *cs)
     snprintf(sdir, sizeof sdir, "%s/server", o->dir);
     snprintf(bdir, sizeof bdir, "%s/broker", o->dir);
     snprintf(servers, sizeof servers, "127.0.0.1:%d", o->server_port);
-    char *kafka[] = {"tannin", "kafka-dev", "--port", kport, "--topic", topic, NULL};
+    char *kafka[] = {"tannin", "kafka-dev", "--port", kport, "--topic", topics[0],
+                     "--topic", topics[1], NULL};
     char *server[] = {"tannin", "server", "--data-dir", sdir, "--port", sport,
                       "--admin-port", saport, NULL};
     char *broker[] = {"tannin", "broker", "--data-dir", bdir, "--servers", servers,
@@ -331,11 +478,13 @@ int tn_cmd_quickstart(int argc, char **argv)
     qs_child cs[3] = {{0}};
     char err[TN_ERRLEN] = "";
     rd_kafka_t *rk = NULL;
-    int rc = start_all(&o, cs) || create_table(&o) || !(rk = make_producer(&o, err)) ? 1 : 0;
+    int rc = start_all(&o, cs) || create_tables(&o) || !(rk = make_producer(&o, err)) ? 1 : 0;
     if (!rc) {
         print_welcome(&o);
         long n = produce(&o, rk);
-        printf("quickstart: stopping after %ld events\n", n);
+        printf("quickstart: stopping after %ld events; sealing what Kafka holds\n", n);
+        fflush(stdout);
+        seal_all(&o);
     } else if (!qs_stop && !rk && err[0]) {
         fprintf(stderr, "quickstart: %s\n", err);
     }

@@ -12,5 +12,6 @@ int tn_cmd_sql(int argc, char **argv);
 int tn_cmd_server(int argc, char **argv);     /* tn_server.c */
 int tn_cmd_broker(int argc, char **argv);     /* tn_broker.c */
 int tn_cmd_kafka_dev(int argc, char **argv);  /* tn_kafka_dev.c */
+int tn_cmd_gen(int argc, char **argv);        /* tn_gen_cmd.c */
 
 #endif
