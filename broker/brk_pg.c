@@ -200,7 +200,8 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
     brk_pg_sess_opts so = {.password = pg->o.password, .max_message = pg->o.max_message,
                            .pid = (int32_t)pid,
                            .secret = (int32_t)tn_mix64(tn_mono_ns() ^ pid),
-                           .exec = exec_select, .exec_arg = pg->b};
+                           .exec = exec_select, .exec_arg = pg->b,
+                           .catalog = pg->b ? pg->b->catalog : NULL};
     c->sess = brk_pg_sess_new(&so);
     c->next = pg->conns;
     if (pg->conns)

@@ -174,6 +174,8 @@ const char *brk_pg_sqlstate(int code)
 
 int32_t brk_pg_type_oid(const char *t)
 {
+    if (!strncmp(t, "pg:", 3)) /* a PostgreSQL type by OID (the catalog's results) */
+        return (int32_t)strtol(t + 3, NULL, 10);
     if (strstr(t, "_ARRAY"))
         return BRK_PG_TEXT;
     if (!strcmp(t, "LONG")) return BRK_PG_INT8;

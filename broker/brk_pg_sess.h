@@ -29,6 +29,7 @@ typedef struct brk_pg_sess_opts {
     int32_t pid, secret;      /* BackendKeyData */
     brk_pg_exec_fn exec;
     void *exec_arg;
+    struct brk_catalog *catalog;  /* tables pg_catalog describes; NULL: none */
 } brk_pg_sess_opts;
 
 typedef struct brk_pg_sess brk_pg_sess;

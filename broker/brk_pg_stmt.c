@@ -6,6 +6,7 @@
  * Tannin's query path through the exec callback.
  */
 #include "brk_pg_int.h"
+#include "brk_pgcat.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -373,6 +374,35 @@ static void run_const_select(const brk_pg_sess *s, const char *p, pg_outcome *o)
     }
 }
 
+/* ---- the catalog (brk_pgcat.h) ----------------------------------------- */
+
+static const char *setting_of(const void *arg, const char *name)
+{
+    return setting(arg, name);
+}
+
+/* A catalog query; *o is overwritten only when quiet is false or it
+ * succeeded (quiet: a fallback whose failure keeps the first error). */
+static void run_catalog(brk_pg_sess *s, const char *sql, pg_outcome *o, bool quiet)
+{
+    brk_pgcat_tables ts;
+    brk_pgcat_tables_load(s->o.catalog, &ts);
+    brk_pgcat_env env = {.user = s->user, .database = s->database, .tables = &ts,
+                         .setting = setting_of, .setting_arg = s};
+    qry_result res;
+    char state[6], msg[TN_ERRLEN];
+    int pos;
+    if (brk_pgcat_run(&env, sql, &res, state, msg, sizeof msg, &pos) == TN_OK) {
+        pg_outcome_free(o);
+        memset(o, 0, sizeof *o);
+        o->kind = PG_OUT_ROWS;
+        o->res = res;
+    } else if (!quiet) {
+        pg_outcome_error(o, state, pos, "%s", msg);
+    }
+    brk_pgcat_tables_free(&ts);
+}
+
 /* ---- dispatch ---------------------------------------------------------- */
 
 static void run_select(brk_pg_sess *s, const char *sql, const char *after_select, pg_outcome *o)
@@ -381,6 +411,13 @@ static void run_select(brk_pg_sess *s, const char *sql, const char *after_select
         run_const_select(s, after_select, o);
         if (o->kind == PG_OUT_ERROR && o->position > 0)
             o->position += (int)(after_select - sql);
+        /* catalog functions (format_type(25, -1), current_schemas(true)) */
+        if (o->kind == PG_OUT_ERROR && !strcmp(o->sqlstate, "0A000"))
+            run_catalog(s, sql, o, true);
+        return;
+    }
+    if (brk_pgcat_wants(sql)) {
+        run_catalog(s, sql, o, false);
         return;
     }
     qry_err errs[16];

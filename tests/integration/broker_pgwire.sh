@@ -88,6 +88,19 @@ grep -q '^2$' "$S" && ok "psql: two statements in one line" || bad "multi-statem
 
 [ "$fail" -gt 0 ] && sed 's/^/    | /' "$S"
 
+# the PostgreSQL catalog (pg_catalog / information_schema) as psql reads it
+out=$(psq -c '\dt')
+echo "$out" | grep -q '^public|airlineStats|table|x$' && ok "psql \\dt lists the table" ||
+    bad "psql \\dt: $out"
+out=$(psq -c '\d "airlineStats"')
+echo "$out" | grep -q '^Carrier|text|||$' && echo "$out" | grep -q '^ArrDelay|integer|||$' &&
+    ok "psql \\d shows columns with types ($(echo "$out" | wc -l) columns)" ||
+    bad "psql \\d: $(echo "$out" | head -5)"
+out=$(psq -c "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'airlineStats' AND column_name = 'Carrier'")
+[ "$out" = "Carrier|text" ] && ok "psql: information_schema.columns" || bad "information_schema.columns: $out"
+out=$(psq -c "SELECT nosuch FROM pg_catalog.pg_class" 2>&1)
+echo "$out" | grep -q 'nosuch' && ok "psql: unknown catalog column is an error" || bad "catalog error: $out"
+
 # psycopg2 (Debian's python3-psycopg2 lives in /usr/bin/python3)
 PY=
 for p in python3 /usr/bin/python3; do
@@ -110,7 +123,13 @@ assert isinstance(n, int) and n > 0, n
 assert inj == 0, inj
 assert oids == [25, 23, 20, 701], oids
 assert isinstance(rows[0][3], float), rows
-print("count AA", n, "types", oids)
+cur.execute("SELECT column_name, data_type, ordinal_position FROM information_schema.columns "
+            "WHERE table_schema = %s AND table_name = %s ORDER BY ordinal_position", ("public", "airlineStats"))
+cols = cur.fetchall()
+assert len(cols) > 20 and ("Carrier", "text") in [c[:2] for c in cols], cols
+assert [c[2] for c in cols] == list(range(1, len(cols) + 1)), cols
+c.rollback()
+print("count AA", n, "types", oids, "columns", len(cols))
 PYEOF
     then
         ok "psycopg2: parameterized count, injection stays a literal, description types ($(tail -1 "$T/py.out"))"
@@ -128,6 +147,11 @@ if command -v java >/dev/null && [ -f "$JAR" ]; then
         ok "pgJDBC: $(grep -c '^ok' "$T/jdbc.out") checks"
     else
         bad "pgJDBC: $(grep -v '^ok' "$T/jdbc.out" | head -8)"
+    fi
+    if timeout 120 java -cp "$JAR" "$ROOT/tests/integration/lib/PgJdbc.java" "$PG" meta >"$T/jdbcmeta.out" 2>&1; then
+        ok "pgJDBC DatabaseMetaData: $(grep -c '^ok' "$T/jdbcmeta.out") checks"
+    else
+        bad "pgJDBC DatabaseMetaData: $(grep -v '^ok' "$T/jdbcmeta.out" | head -8)"
     fi
 else
     echo "skip pgJDBC: java or $JAR missing (libpostgresql-jdbc-java)"

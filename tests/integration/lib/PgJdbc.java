@@ -3,6 +3,8 @@
 // than prepareThreshold times (server-prepared, binary results), fetchSize
 // with autocommit off (named portals, PortalSuspended), metadata of the
 // result, an error then a good query. Usage: java PgJdbc.java PORT
+// With "meta" after the port: DatabaseMetaData (getTables, getColumns,
+// getSchemas, getCatalogs, getPrimaryKeys) over the PostgreSQL catalog.
 import java.sql.*;
 
 public class PgJdbc {
@@ -15,6 +17,10 @@ public class PgJdbc {
 
     public static void main(String[] args) throws Exception {
         String url = "jdbc:postgresql://127.0.0.1:" + args[0] + "/default?user=x&password=x";
+        if (args.length > 1 && args[1].equals("meta")) {
+            meta(url);
+            System.exit(fails == 0 ? 0 : 1);
+        }
         try (Connection c = DriverManager.getConnection(url)) {
             check(c.getMetaData().getDatabaseProductVersion().startsWith("15"), "server version 15");
             try (PreparedStatement ps = c.prepareStatement(
@@ -69,5 +75,47 @@ public class PgJdbc {
             check(c.isValid(2), "isValid (empty query)");
         }
         System.exit(fails == 0 ? 0 : 1);
+    }
+
+    static void meta(String url) throws Exception {
+        try (Connection c = DriverManager.getConnection(url)) {
+            DatabaseMetaData md = c.getMetaData();
+            String tables = "";
+            try (ResultSet rs = md.getTables(null, null, "%", new String[] {"TABLE", "VIEW"})) {
+                while (rs.next())
+                    tables += rs.getString("TABLE_SCHEM") + "." + rs.getString("TABLE_NAME") + ":"
+                            + rs.getString("TABLE_TYPE") + " ";
+            }
+            check(tables.contains("public.airlineStats:TABLE") && !tables.contains("pg_class"),
+                  "getTables: " + tables.trim());
+            int n = 0;
+            String carrier = null;
+            try (ResultSet rs = md.getColumns(null, "public", "airlineStats", "%")) {
+                while (rs.next()) {
+                    n++;
+                    if (rs.getString("COLUMN_NAME").equals("Carrier"))
+                        carrier = rs.getInt("DATA_TYPE") + "/" + rs.getString("TYPE_NAME") + "/"
+                                + rs.getInt("ORDINAL_POSITION");
+                }
+            }
+            check(n > 20 && carrier != null && carrier.startsWith(Types.VARCHAR + "/text/"),
+                  "getColumns: " + n + " columns, Carrier " + carrier);
+            String schemas = "";
+            try (ResultSet rs = md.getSchemas()) {
+                while (rs.next()) schemas += rs.getString(1) + " ";
+            }
+            check(schemas.contains("public"), "getSchemas: " + schemas.trim());
+            try (ResultSet rs = md.getCatalogs()) {
+                check(rs.next() && rs.getString(1).equals("default"), "getCatalogs");
+            }
+            try (ResultSet rs = md.getPrimaryKeys(null, null, "airlineStats")) {
+                check(!rs.next(), "getPrimaryKeys: none");
+            }
+            try (ResultSet rs = md.getTypeInfo()) {
+                int k = 0;
+                while (rs.next()) k++;
+                check(k > 10, "getTypeInfo: " + k + " types");
+            }
+        }
     }
 }
