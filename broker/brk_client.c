@@ -35,6 +35,7 @@
 #define BRK_CONNECT_TIMEOUT_S 3
 #define BRK_SWEEP_MS 100
 #define BRK_DEFAULT_TIMEOUT_MS 10000
+#define CANCEL_POLL_NS (20u * 1000000u) /* how soon a cancelled call notices */
 
 typedef struct brk_batch {
     pthread_mutex_t mu;
@@ -623,29 +624,56 @@ static void submit(brk_pool *p, brk_pending *head)
     event_active(p->submit_ev, EV_READ, 0);
 }
 
-/* Waits for the answers until the deadline; marks the rest timed out. */
-static void wait_batch(brk_pool *p, brk_batch *b, uint32_t n, uint64_t deadline,
-                       int64_t timeout_ms)
+/* The next wake-up: the deadline, or a short slice when a cancel flag has
+ * to be polled (the canceller does not know the batch's condition). */
+static struct timespec wake_at(uint64_t deadline, const atomic_bool *cancel)
 {
-    struct timespec ts = {.tv_sec = (time_t)(deadline / 1000000000u),
-                          .tv_nsec = (long)(deadline % 1000000000u)};
+    uint64_t t = deadline;
+    if (cancel) {
+        uint64_t slice = tn_mono_ns() + CANCEL_POLL_NS;
+        if (slice < t)
+            t = slice;
+    }
+    return (struct timespec){.tv_sec = (time_t)(t / 1000000000u),
+                             .tv_nsec = (long)(t % 1000000000u)};
+}
+
+/* Waits for the answers until the deadline or a cancel; marks the rest
+ * timed out (or cancelled). */
+static void wait_batch(brk_pool *p, brk_batch *b, uint32_t n, uint64_t deadline,
+                       int64_t timeout_ms, const atomic_bool *cancel)
+{
+    bool cancelled = false;
     pthread_mutex_lock(&b->mu);
-    while (b->left > 0)
-        if (pthread_cond_timedwait(&b->cv, &b->mu, &ts) == ETIMEDOUT)
+    while (b->left > 0 && !cancelled) {
+        struct timespec ts = wake_at(deadline, cancel);
+        if (pthread_cond_timedwait(&b->cv, &b->mu, &ts) == ETIMEDOUT && tn_mono_ns() >= deadline)
             break;
+        cancelled = cancel && atomic_load(cancel);
+    }
     for (uint32_t i = 0; i < n && b->left > 0; i++) {
         if (b->done[i])
             continue;
         brk_call *c = &b->calls[i];
         c->status = TN_EFULL;
-        snprintf(c->err, sizeof c->err, "server %s did not answer within %lld ms",
-                 p->servers[c->server].name, (long long)timeout_ms);
+        if (cancelled)
+            snprintf(c->err, sizeof c->err, "cancelled while server %s was working",
+                     p->servers[c->server].name);
+        else
+            snprintf(c->err, sizeof c->err, "server %s did not answer within %lld ms",
+                     p->servers[c->server].name, (long long)timeout_ms);
     }
     b->abandoned = true;
     pthread_mutex_unlock(&b->mu);
 }
 
 int brk_pool_call(brk_pool *p, brk_call *calls, uint32_t n, int64_t timeout_ms)
+{
+    return brk_pool_call_cancel(p, calls, n, timeout_ms, NULL);
+}
+
+int brk_pool_call_cancel(brk_pool *p, brk_call *calls, uint32_t n, int64_t timeout_ms,
+                         const atomic_bool *cancel)
 {
     if (!n)
         return TN_OK;
@@ -657,7 +685,7 @@ int brk_pool_call(brk_pool *p, brk_call *calls, uint32_t n, int64_t timeout_ms)
     brk_pending *head = make_pendings(p, b, n, deadline);
     if (head) {
         submit(p, head);
-        wait_batch(p, b, n, deadline, timeout_ms);
+        wait_batch(p, b, n, deadline, timeout_ms, cancel);
     }
     batch_release(b);
     for (uint32_t i = 0; i < n; i++)

@@ -11,6 +11,7 @@
 #ifndef BRK_CLIENT_H
 #define BRK_CLIENT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -51,6 +52,12 @@ typedef struct brk_call {
  * an answer (which may be an ERROR frame), else the first failed call's
  * status. */
 int brk_pool_call(brk_pool *p, brk_call *calls, uint32_t n, int64_t timeout_ms);
+/* The same, also returning within ~20 ms once *cancel is set (another
+ * thread sets it): unanswered calls get TN_EFULL "cancelled ...". The
+ * servers are not told (the protocol has no cancel frame): they stop at
+ * their own timeout. cancel may be NULL. */
+int brk_pool_call_cancel(brk_pool *p, brk_call *calls, uint32_t n, int64_t timeout_ms,
+                         const atomic_bool *cancel);
 /* Frees request and payload; the call can be reused. */
 void brk_call_clear(brk_call *c);
 

@@ -5,11 +5,14 @@
 #include "brk_pg.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 
 #include <event2/buffer.h>
@@ -29,6 +32,9 @@ typedef struct pg_conn {
     brk_pg_sess *sess;
     tn_buf in, out;               /* the worker's while busy */
     bool busy, close_after, dead;
+    int32_t pid, secret;          /* BackendKeyData: what a CancelRequest must name */
+    atomic_bool running;          /* a Tannin query is in brk_query_result */
+    atomic_bool cancel;           /* a CancelRequest arrived while it ran */
 } pg_conn;
 
 typedef struct pg_queue {
@@ -74,10 +80,18 @@ static pg_conn *q_pop(pg_queue *q)
     return c;
 }
 
+/* A cancel only ever hits the query running when it arrives (PostgreSQL's
+ * rule): the flag is cleared as each query starts. */
 static int exec_select(void *arg, const char *sql, qry_result *res, qry_err *errs,
                        uint32_t *nerrs)
 {
-    return brk_query_result(arg, sql, QRY_PGWIRE, NULL, tn_mono_ns(), res, errs, nerrs);
+    pg_conn *c = arg;
+    atomic_store(&c->cancel, false);
+    atomic_store(&c->running, true);
+    int rc = brk_query_result_cancel(c->pg->b, sql, QRY_PGWIRE, NULL, tn_mono_ns(), &c->cancel,
+                                     res, errs, nerrs);
+    atomic_store(&c->running, false);
+    return rc;
 }
 
 /* ---- connections (event thread) ---------------------------------------- */
@@ -100,6 +114,33 @@ static void conn_free(pg_conn *c)
     free(c);
 }
 
+/* Compares without an early exit, so timing tells nothing of the secret. */
+static bool secret_eq(int32_t a, int32_t b)
+{
+    volatile uint32_t d = (uint32_t)a ^ (uint32_t)b;
+    return d == 0;
+}
+
+/* A CancelRequest is the first packet of a connection of its own. It is
+ * served here on the event thread, not by a worker, so that it works while
+ * every worker is blocked in a slow query. A wrong key does nothing, and
+ * the connection closes without a reply either way (PostgreSQL's rule:
+ * the caller learns nothing). */
+static bool conn_cancel_request(pg_conn *c)
+{
+    int32_t pid, secret;
+    if (!brk_pg_sess_starting(c->sess) || !brk_pg_cancel_key(c->in.data, c->in.len, &pid, &secret))
+        return false;
+    for (pg_conn *t = c->pg->conns; t; t = t->next) {
+        if (t == c || t->pid != pid)
+            continue;
+        if (secret_eq(t->secret, secret) && atomic_load(&t->running))
+            atomic_store(&t->cancel, true);
+        break;
+    }
+    return true;
+}
+
 /* Moves what arrived to the connection's buffer and hands it to a worker. */
 static void conn_schedule(pg_conn *c)
 {
@@ -110,6 +151,10 @@ static void conn_schedule(pg_conn *c)
     tn_buf_reserve(&c->in, n);
     evbuffer_remove(input, c->in.data + c->in.len, n);
     c->in.len += n;
+    if (conn_cancel_request(c)) {
+        conn_free(c);
+        return;
+    }
     c->busy = true;
     bufferevent_disable(c->bev, EV_READ);
     brk_pg *pg = c->pg;
@@ -182,6 +227,21 @@ static void refuse(evutil_socket_t fd)
     evutil_closesocket(fd);
 }
 
+/* The cancel key's secret comes from the kernel's CSPRNG: anyone who can
+ * guess it can cancel another client's queries. */
+static int random_secret(int32_t *out)
+{
+    uint32_t v;
+    ssize_t n;
+    do
+        n = getrandom(&v, sizeof v, 0);
+    while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof v)
+        return TN_EIO;
+    *out = (int32_t)v;
+    return TN_OK;
+}
+
 static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int len,
                       void *arg)
 {
@@ -193,14 +253,23 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
         refuse(fd);
         return;
     }
+    int32_t secret;
+    if (random_secret(&secret)) {
+        fprintf(stderr, "pg: no random bytes for a cancel key (%s): connection refused\n",
+                strerror(errno));
+        evutil_closesocket(fd);
+        return;
+    }
     pg_conn *c = tn_calloc(1, sizeof *c);
     c->pg = pg;
     c->bev = bufferevent_socket_new(pg->base, fd, BEV_OPT_CLOSE_ON_FREE);
-    uint32_t pid = ++pg->next_pid;
+    c->pid = (int32_t)(++pg->next_pid & 0x7fffffff);
+    c->secret = secret;
+    atomic_init(&c->running, false);
+    atomic_init(&c->cancel, false);
     brk_pg_sess_opts so = {.password = pg->o.password, .max_message = pg->o.max_message,
-                           .pid = (int32_t)pid,
-                           .secret = (int32_t)tn_mix64(tn_mono_ns() ^ pid),
-                           .exec = exec_select, .exec_arg = pg->b,
+                           .pid = c->pid, .secret = c->secret,
+                           .exec = exec_select, .exec_arg = c,
                            .catalog = pg->b ? pg->b->catalog : NULL};
     c->sess = brk_pg_sess_new(&so);
     c->next = pg->conns;

@@ -282,7 +282,7 @@ static void execute_rows(pg_portal *p, int32_t limit, tn_buf *out)
         return;
     }
     char tag[32];
-    snprintf(tag, sizeof tag, p->out.is_show ? "SHOW" : "SELECT %u", sent);
+    pg_rows_tag(&p->out, sent, tag, sizeof tag);
     brk_pg_complete(out, tag);
     p->finished = true;
 }

@@ -13,11 +13,21 @@
 
 typedef enum pg_out_kind { PG_OUT_EMPTY, PG_OUT_TAG, PG_OUT_ROWS, PG_OUT_ERROR } pg_out_kind;
 
+/* A cursor's materialized result, shared by the cursor and the FETCH
+ * outcomes still being sent (one session's thread: a plain count). */
+typedef struct pg_rows {
+    uint32_t refs;
+    qry_result res;
+} pg_rows;
+
 typedef struct pg_outcome {
     pg_out_kind kind;
-    char tag[64];             /* TAG; ROWS use "SELECT n" / "SHOW" */
+    char tag[64];             /* TAG; ROWS use "SELECT n" / "SHOW" / "FETCH n" */
     bool is_show;             /* tag "SHOW" rather than "SELECT n" */
-    qry_result res;           /* ROWS: owned */
+    bool is_fetch;            /* tag "FETCH n" */
+    bool binary;              /* a BINARY cursor's rows: binary unless Bind says */
+    qry_result res;           /* ROWS: owned, or a window of borrow's rows */
+    pg_rows *borrow;          /* ROWS from a cursor: one reference */
     char sqlstate[6];         /* ERROR */
     char msg[TN_ERRLEN];
     int position;             /* 1-based in the statement, or -1 */
@@ -29,6 +39,15 @@ typedef struct pg_stmt {
     uint32_t nparams;
     int32_t *oids;            /* nparams: given by Parse or 0 */
 } pg_stmt;
+
+typedef struct pg_cursor {
+    struct pg_cursor *next;
+    char *name;
+    pg_rows *rows;
+    uint32_t pos;             /* rows already handed out */
+    bool hold, binary;
+    bool new_in_txn;          /* declared in the open transaction block */
+} pg_cursor;
 
 typedef struct pg_portal {
     struct pg_portal *next;
@@ -49,6 +68,7 @@ struct brk_pg_sess {
     bool skip_to_sync;        /* extended protocol: an error happened */
     pg_stmt *stmts;
     pg_portal *portals;
+    pg_cursor *cursors;
     char *set_name[PG_MAX_SETTINGS], *set_value[PG_MAX_SETTINGS];
     uint32_t nset;
     tn_buf scratch;
@@ -60,6 +80,23 @@ void brk_pg_run_stmt(brk_pg_sess *s, const char *sql, pg_outcome *o);
 void pg_outcome_free(pg_outcome *o);
 void pg_outcome_error(pg_outcome *o, const char *sqlstate, int position, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Lexing shared with brk_pg_cursor.c: skips blanks and comments; the next
+ * word (letters, digits, _) lowercased into w, returning past it. */
+const char *pg_skip_ws(const char *p);
+const char *pg_word(const char *p, char *w, size_t cap);
+
+/* Cursors (brk_pg_cursor.c). pg_cursor_stmt: w is the statement's first
+ * word and rest follows it; false when the statement is not DECLARE,
+ * FETCH, MOVE or CLOSE. */
+bool pg_cursor_stmt(brk_pg_sess *s, const char *w, const char *rest, pg_outcome *o);
+/* COMMIT (commit true) or ROLLBACK: cursors without hold close, and a
+ * rollback also closes those declared in the block. */
+void pg_cursor_txn_end(brk_pg_sess *s, bool commit);
+void pg_cursor_free_all(brk_pg_sess *s);
+void pg_rows_unref(pg_rows *r);
+/* The CommandComplete tag of a ROWS outcome that sent n rows. */
+void pg_rows_tag(const pg_outcome *o, uint32_t n, char *tag, size_t cap);
 
 /* Shared by the simple (brk_pg_sess.c) and extended (brk_pg_ext.c)
  * protocols. */

@@ -313,11 +313,16 @@ void brk_pg_text_value(tn_buf *b, const qry_val *v)
 bool brk_pg_binary_ok(int32_t oid)
 {
     return oid == BRK_PG_INT4 || oid == BRK_PG_INT8 || oid == BRK_PG_FLOAT4 ||
-           oid == BRK_PG_FLOAT8 || oid == BRK_PG_BOOL;
+           oid == BRK_PG_FLOAT8 || oid == BRK_PG_BOOL || oid == BRK_PG_TEXT ||
+           oid == BRK_PG_VARCHAR;
 }
 
 void brk_pg_binary_value(tn_buf *b, const qry_val *v, int32_t oid)
 {
+    if (oid == BRK_PG_TEXT || oid == BRK_PG_VARCHAR) {
+        brk_pg_text_value(b, v); /* text's binary form is its characters */
+        return;
+    }
     int64_t i = v->kind == QV_DOUBLE ? (int64_t)v->d : v->i;
     double d = v->kind == QV_DOUBLE ? v->d : (double)v->i;
     switch (oid) {

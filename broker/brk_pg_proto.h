@@ -75,7 +75,8 @@ int32_t brk_pg_type_oid(const char *pinot_type);
 int16_t brk_pg_type_len(int32_t oid);
 /* Appends v in PostgreSQL's text output form (v not NULL). */
 void brk_pg_text_value(tn_buf *b, const qry_val *v);
-/* Whether oid has a binary form here (int4, int8, float4, float8, bool). */
+/* Whether oid has a binary form here (int4, int8, float4, float8, bool,
+ * text, varchar). */
 bool brk_pg_binary_ok(int32_t oid);
 /* Appends v's binary form for oid (brk_pg_binary_ok). */
 void brk_pg_binary_value(tn_buf *b, const qry_val *v, int32_t oid);

@@ -58,6 +58,7 @@ void brk_pg_sess_free(brk_pg_sess *s)
         pg_portal_free(s->portals);
         s->portals = n;
     }
+    pg_cursor_free_all(s);
     for (uint32_t i = 0; i < s->nset; i++) {
         free(s->set_name[i]);
         free(s->set_value[i]);
@@ -140,11 +141,13 @@ static bool simple_one(brk_pg_sess *s, const char *sql, int base, tn_buf *out)
     case PG_OUT_TAG: brk_pg_complete(out, o.tag); break;
     case PG_OUT_ERROR: pg_send_error(s, out, &o, base); ok = false; break;
     case PG_OUT_ROWS: {
-        pg_send_rowdesc(out, &o.res, NULL, 0);
+        static const int16_t binary = 1;
+        uint32_t nf = o.binary ? 1 : 0;
+        pg_send_rowdesc(out, &o.res, &binary, nf);
         for (uint32_t i = 0; i < o.res.nrows; i++)
-            pg_send_row(out, &o.res, i, NULL, 0);
+            pg_send_row(out, &o.res, i, &binary, nf);
         char tag[32];
-        snprintf(tag, sizeof tag, o.is_show ? "SHOW" : "SELECT %u", o.res.nrows);
+        pg_rows_tag(&o, o.res.nrows, tag, sizeof tag);
         brk_pg_complete(out, tag);
         break;
     }
@@ -234,7 +237,7 @@ static void on_startup(brk_pg_sess *s, brk_pg_rd *r, tn_buf *out, bool *close)
         return;
     }
     if (code == BRK_PG_CANCEL_REQUEST) {
-        *close = true; /* cancelling is not supported yet: close silently */
+        *close = true; /* not first on its connection (brk_pg.c serves those): ignore */
         return;
     }
     if (code != BRK_PG_PROTO_3) {
@@ -353,4 +356,22 @@ size_t brk_pg_sess_feed(brk_pg_sess *s, const uint8_t *in, size_t len, tn_buf *o
         used += n;
     }
     return *close ? len : used;
+}
+
+bool brk_pg_sess_starting(const brk_pg_sess *s)
+{
+    return s->state == PG_STARTUP;
+}
+
+bool brk_pg_cancel_key(const uint8_t *in, size_t len, int32_t *pid, int32_t *secret)
+{
+    if (len < 16)
+        return false;
+    brk_pg_rd r;
+    brk_pg_rd_init(&r, in, 16);
+    if (brk_pg_get_i32(&r) != 16 || brk_pg_get_i32(&r) != BRK_PG_CANCEL_REQUEST)
+        return false;
+    *pid = brk_pg_get_i32(&r);
+    *secret = brk_pg_get_i32(&r);
+    return !r.bad;
 }

@@ -44,4 +44,11 @@ void brk_pg_sess_free(brk_pg_sess *s);
  * failed login, a cancel request). */
 size_t brk_pg_sess_feed(brk_pg_sess *s, const uint8_t *in, size_t len, tn_buf *out, bool *close);
 
+/* True until the startup packet has been handled (SSL/GSS refusals
+ * included): the only time a CancelRequest may arrive. */
+bool brk_pg_sess_starting(const brk_pg_sess *s);
+/* True when in[0, len) starts with a whole CancelRequest; fills the key it
+ * names. The listener answers these itself (see brk_pg.c). */
+bool brk_pg_cancel_key(const uint8_t *in, size_t len, int32_t *pid, int32_t *secret);
+
 #endif

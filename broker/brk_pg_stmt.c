@@ -20,9 +20,20 @@
 
 void pg_outcome_free(pg_outcome *o)
 {
-    if (o->kind == PG_OUT_ROWS)
+    if (o->kind == PG_OUT_ROWS && o->borrow)
+        pg_rows_unref(o->borrow); /* res is a window of the cursor's rows */
+    else if (o->kind == PG_OUT_ROWS)
         qry_result_free(&o->res);
+    o->borrow = NULL;
     o->kind = PG_OUT_EMPTY;
+}
+
+void pg_rows_tag(const pg_outcome *o, uint32_t n, char *tag, size_t cap)
+{
+    if (o->is_show)
+        snprintf(tag, cap, "SHOW");
+    else
+        snprintf(tag, cap, "%s %u", o->is_fetch ? "FETCH" : "SELECT", n);
 }
 
 void pg_outcome_error(pg_outcome *o, const char *sqlstate, int position, const char *fmt, ...)
@@ -98,6 +109,16 @@ static bool has_top_keyword(const char *p, const char *kw)
         }
     }
     return false;
+}
+
+const char *pg_skip_ws(const char *p)
+{
+    return skip_ws(p);
+}
+
+const char *pg_word(const char *p, char *w, size_t cap)
+{
+    return word(p, w, cap);
 }
 
 /* ---- settings (SET / SHOW) --------------------------------------------- */
@@ -458,11 +479,33 @@ static void run_txn(brk_pg_sess *s, const char *w, pg_outcome *o)
     } else if (!strcmp(w, "commit") || !strcmp(w, "end")) {
         /* committing a failed block rolls it back, as PostgreSQL does */
         set_tag(o, s->txn == 'E' ? "ROLLBACK" : "COMMIT");
+        pg_cursor_txn_end(s, s->txn != 'E');
         s->txn = 'I';
     } else {
         set_tag(o, "ROLLBACK");
+        pg_cursor_txn_end(s, false);
         s->txn = 'I';
     }
+}
+
+/* Any statement but transaction control and cursors; p follows word w. */
+static void run_plain(brk_pg_sess *s, const char *sql, const char *w, const char *p,
+                      pg_outcome *o)
+{
+    if (!strcmp(w, "set"))
+        run_set(s, p, o);
+    else if (!strcmp(w, "reset") || !strcmp(w, "discard") || !strcmp(w, "deallocate"))
+        set_tag(o, !strcmp(w, "reset") ? "RESET" : !strcmp(w, "discard") ? "DISCARD ALL"
+                                                                           : "DEALLOCATE");
+    else if (!strcmp(w, "show"))
+        run_show(s, p, o);
+    else if (!strcmp(w, "select") || !strcmp(w, "with"))
+        run_select(s, sql, p, o);
+    else if (is_write(w))
+        pg_outcome_error(o, "25006", -1, "cannot execute %s in a read-only transaction", w);
+    else
+        pg_outcome_error(o, w[0] ? "0A000" : "42601", (int)(skip_ws(sql) - sql) + 1,
+                         "statement \"%s\" is not supported", w);
 }
 
 void brk_pg_run_stmt(brk_pg_sess *s, const char *sql, pg_outcome *o)
@@ -486,20 +529,8 @@ void brk_pg_run_stmt(brk_pg_sess *s, const char *sql, pg_outcome *o)
                          "end of transaction block");
         return;
     }
-    if (!strcmp(w, "set"))
-        run_set(s, p, o);
-    else if (!strcmp(w, "reset") || !strcmp(w, "discard") || !strcmp(w, "deallocate"))
-        set_tag(o, !strcmp(w, "reset") ? "RESET" : !strcmp(w, "discard") ? "DISCARD ALL"
-                                                                           : "DEALLOCATE");
-    else if (!strcmp(w, "show"))
-        run_show(s, p, o);
-    else if (!strcmp(w, "select") || !strcmp(w, "with"))
-        run_select(s, sql, p, o);
-    else if (is_write(w))
-        pg_outcome_error(o, "25006", -1, "cannot execute %s in a read-only transaction", w);
-    else
-        pg_outcome_error(o, w[0] ? "0A000" : "42601", (int)(skip_ws(sql) - sql) + 1,
-                         "statement \"%s\" is not supported", w);
+    if (!pg_cursor_stmt(s, w, p, o))
+        run_plain(s, sql, w, p, o);
     if (o->kind == PG_OUT_ERROR && s->txn == 'T')
         s->txn = 'E';
 }

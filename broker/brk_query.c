@@ -42,6 +42,7 @@ typedef struct brk_q {
     uint32_t nlate;
     bool *late_seen;             /* per server: already in late */
     int64_t timeout_ms, remaining_ms;
+    const atomic_bool *cancel;   /* NULL, or set by another thread to give up */
     char request_id[32];
 } brk_q;
 
@@ -334,7 +335,12 @@ static bool execute(brk_q *x, qry_result *res)
         return false;
     note_unknown_servers(x);
     if (x->ncalls)
-        brk_pool_call(x->b->pool, x->calls, x->ncalls, x->remaining_ms + SERVER_GRACE_MS);
+        brk_pool_call_cancel(x->b->pool, x->calls, x->ncalls, x->remaining_ms + SERVER_GRACE_MS,
+                             x->cancel);
+    if (x->cancel && atomic_load(x->cancel)) {
+        add_err(x, BRK_ERR_CANCELLED, "canceling statement due to user request");
+        return false;
+    }
     qry_partial merged;
     qry_partial_init(x->q, &merged);
     gather(x, &merged);
@@ -395,8 +401,16 @@ void brk_query_run(brk_broker *b, const char *sql, const char *options, uint64_t
 int brk_query_result(brk_broker *b, const char *sql, qry_flavour fl, const char *options,
                      uint64_t received_ns, qry_result *res, qry_err *errs, uint32_t *nerrs)
 {
+    return brk_query_result_cancel(b, sql, fl, options, received_ns, NULL, res, errs, nerrs);
+}
+
+int brk_query_result_cancel(brk_broker *b, const char *sql, qry_flavour fl, const char *options,
+                            uint64_t received_ns, const atomic_bool *cancel, qry_result *res,
+                            qry_err *errs, uint32_t *nerrs)
+{
     brk_q x;
     q_init(&x, b, sql, fl, options, received_ns);
+    x.cancel = cancel;
     bool have_res = prepare(&x) && execute(&x, res);
     memcpy(errs, x.errs, x.nerrs * sizeof *errs);
     *nerrs = x.nerrs;

@@ -8,6 +8,8 @@
 #ifndef BRK_QUERY_H
 #define BRK_QUERY_H
 
+#include <stdatomic.h>
+
 #include "brk_broker.h"
 #include "qry_reduce.h"
 
@@ -19,6 +21,7 @@ enum {
     BRK_ERR_SERVER_NOT_RESPONDING = 427, /* failed, late or unknown servers */
     BRK_ERR_TOO_MANY_REQUESTS = 429,     /* the broker's queue is full */
     BRK_ERR_MERGE = 500,                 /* a server's answer could not be merged */
+    BRK_ERR_CANCELLED = 503,             /* the client cancelled the query */
 };
 
 /* Handles GET/POST /query/sql and /query. */
@@ -37,6 +40,12 @@ void brk_query_run(brk_broker *b, const char *sql, const char *options, uint64_t
  * why. errs has room for BRK_QUERY_MAX_ERRS. */
 int brk_query_result(brk_broker *b, const char *sql, qry_flavour fl, const char *options,
                      uint64_t received_ns, qry_result *res, qry_err *errs, uint32_t *nerrs);
+/* The same; once another thread sets *cancel the broker stops waiting for
+ * the servers and fails with BRK_ERR_CANCELLED (the PostgreSQL endpoint's
+ * CancelRequest). */
+int brk_query_result_cancel(brk_broker *b, const char *sql, qry_flavour fl, const char *options,
+                            uint64_t received_ns, const atomic_bool *cancel, qry_result *res,
+                            qry_err *errs, uint32_t *nerrs);
 
 /* A response with one exception and no result (the request was refused
  * before it ran: bad JSON, queue full). http_status: the status to use

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian 12 packages Tannin needs to build, test and run.
 # Idempotent: installs only what is missing, and runs apt-get update only then.
+#   --browser  also Chromium and fonts, for the web console's browser test
+#              (tests/integration/console_browser.sh); the quickstart needs neither
 set -euo pipefail
 
 PACKAGES=(
@@ -9,7 +11,14 @@ PACKAGES=(
   liblmdb-dev lmdb-utils check libpg-query-dev libcjson-dev libpcre2-dev
   libicu-dev
   kcat curl python3 postgresql-client python3-psycopg2 libpostgresql-jdbc-java
+  unixodbc odbc-postgresql
 )
+for arg in "$@"; do
+  case "$arg" in
+    --browser) PACKAGES+=(chromium fonts-liberation2 fonts-dejavu-core) ;;
+    *) echo "usage: tools/setup.sh [--browser]" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

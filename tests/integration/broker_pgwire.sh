@@ -4,8 +4,11 @@
 # through the admin REST with shared/tools/pinot-suite, then queried with
 # psql (simple protocol: results, errors with SQLSTATE, transactions, SHOW),
 # psycopg2 when it is installed (client-side parameters, cursor.description
-# types), and raw sockets (garbage, truncated and absurd messages, the
-# extended protocol with a row limit); the broker must keep serving.
+# types), cursors (psql DECLARE/FETCH/MOVE/CLOSE, psycopg2 named cursors),
+# CancelRequest (psycopg2's conn.cancel(), psql on SIGINT, raw
+# keys), node-postgres (npm pg), ODBC (isql + psqlODBC), and raw sockets (garbage, truncated and
+# absurd messages, the extended protocol with a row limit); the broker must
+# keep serving.
 # Needs ../shared beside the clone and psql (skipped otherwise).
 set -u
 BIN=${TANNIN_BIN:-build/tannin}
@@ -140,6 +143,116 @@ else
     echo "skip psycopg2: not installed (python3-psycopg2)"
 fi
 
+# CancelRequest from real clients: a query that takes seconds (PCRE2
+# backtracking per row), cancelled by psycopg2's conn.cancel() from another
+# thread and by psql on SIGINT
+SLOW="SELECT COUNT(*) FROM airlineStats WHERE REGEXP_LIKE(CONCAT(REPEAT('a', 22), Carrier), '^(a|aa)+\$')"
+if [ -n "$PY" ]; then
+    if "$PY" - "$PG" "$SLOW" >"$T/pycancel.out" 2>&1 <<'PYEOF'
+import sys, time, threading, psycopg2, psycopg2.extensions
+c = psycopg2.connect(host="127.0.0.1", port=int(sys.argv[1]), user="x", dbname="default")
+cur = c.cursor()
+t0 = time.time()
+threading.Timer(0.4, c.cancel).start()
+try:
+    cur.execute(sys.argv[2])
+    raise SystemExit("not cancelled: %r after %.2f s" % (cur.fetchall(), time.time() - t0))
+except psycopg2.extensions.QueryCanceledError as e:
+    took = time.time() - t0
+    assert e.pgcode == "57014" and "canceling statement due to user request" in str(e), e
+assert took < 3, took
+c.rollback()  # the transaction psycopg2 opened failed with the query
+cur.execute("SELECT COUNT(*) FROM airlineStats")
+assert cur.fetchone()[0] == 9746
+print("cancelled after %.2f s" % took)
+PYEOF
+    then
+        ok "psycopg2: conn.cancel() from another thread -> 57014, then the session works ($(tail -1 "$T/pycancel.out"))"
+    else
+        bad "psycopg2 cancel: $(tail -5 "$T/pycancel.out")"
+    fi
+fi
+timeout -s INT 0.7 psql "$CONN" -X -c "$SLOW" >"$T/psqlcancel.out" 2>&1
+grep -q 'canceling statement due to user request' "$T/psqlcancel.out" &&
+    ok "psql: SIGINT sends a CancelRequest -> canceling statement due to user request" ||
+    bad "psql cancel: $(cat "$T/psqlcancel.out")"
+
+# cursors: DECLARE / FETCH / MOVE / CLOSE from psql, and psycopg2's named
+# (server-side) cursors, which fetch itersize rows at a time
+cat >"$T/cursor.sql" <<'SQL'
+BEGIN;
+DECLARE c NO SCROLL CURSOR FOR SELECT Carrier, COUNT(*) FROM airlineStats GROUP BY Carrier ORDER BY 2 DESC, 1;
+FETCH 2 FROM c;
+MOVE FORWARD 3 IN c;
+FETCH NEXT c;
+FETCH ALL FROM c;
+FETCH c;
+DECLARE c CURSOR FOR SELECT 1;
+ROLLBACK;
+DECLARE h CURSOR WITH HOLD FOR SELECT Carrier FROM airlineStats ORDER BY Carrier LIMIT 3;
+BEGIN;
+COMMIT;
+FETCH 1 FROM h;
+CLOSE h;
+FETCH 1 FROM h;
+DECLARE n CURSOR FOR SELECT 1;
+BEGIN;
+DECLARE "Mixed Name" CURSOR WITHOUT HOLD FOR SELECT 1 AS one;
+FETCH "Mixed Name";
+COMMIT;
+CLOSE "Mixed Name";
+CLOSE ALL;
+SQL
+psql "$CONN" -X -A -t -F'|' -v ON_ERROR_STOP=0 -v VERBOSITY=verbose -e -f "$T/cursor.sql" >"$T/cursor.out" 2>&1
+got=$(grep -vE '^(BEGIN|COMMIT|ROLLBACK|DECLARE|FETCH|MOVE|CLOSE)' "$T/cursor.out" | tr '\n' ' ')
+want="WN|2008 EV|1195 UA|724 MQ|698 US|671 B6|437 AS|303 FL|201 HA|115 F9|105 VX|94 "
+echo "$got" | grep -qF "$want" && ok "psql cursor: FETCH 2, MOVE 3, FETCH NEXT, FETCH ALL hand out the rows in order" ||
+    bad "psql cursor rows: $got"
+grep -q '42P03' "$T/cursor.out" && ok "psql cursor: duplicate name -> 42P03" || bad "no 42P03: $(cat "$T/cursor.out")"
+grep -q '^AA$' "$T/cursor.out" && ok "psql cursor: WITH HOLD survives COMMIT" || bad "WITH HOLD: $(cat "$T/cursor.out")"
+[ "$(grep -c '34000' "$T/cursor.out")" = 2 ] &&
+    ok "psql cursor: FETCH after CLOSE and a cursor gone with its COMMIT -> 34000" ||
+    bad "34000 twice: $(grep -E 'ERROR' "$T/cursor.out")"
+grep -q '25P01' "$T/cursor.out" && ok "psql cursor: DECLARE without hold outside a block -> 25P01" ||
+    bad "no 25P01: $(grep ERROR "$T/cursor.out")"
+if [ -n "$PY" ]; then
+    if "$PY" - "$PG" >"$T/pycursor.out" 2>&1 <<'PYEOF'
+import sys, psycopg2
+c = psycopg2.connect(host="127.0.0.1", port=int(sys.argv[1]), user="x", dbname="default")
+cur = c.cursor(name="big")     # DECLARE "big" CURSOR WITHOUT HOLD FOR ...
+cur.itersize = 1000            # FETCH FORWARD 1000 FROM "big", 10 times
+cur.execute("SELECT Carrier, ArrDelay FROM airlineStats ORDER BY Carrier, ArrDelay")
+rows = list(cur)
+assert len(rows) == 9746 and rows[0][0] == "AA", (len(rows), rows[:2])
+assert [d.type_code for d in cur.description] == [25, 23], cur.description
+cur.close()                    # CLOSE "big"
+c.commit()
+cur = c.cursor(name="few")
+cur.execute("SELECT Carrier, COUNT(*) FROM airlineStats GROUP BY Carrier ORDER BY 2 DESC, 1")
+one, two, rest = cur.fetchone(), cur.fetchmany(2), cur.fetchall()
+assert one == ("WN", 2008) and len(two) == 2 and len(rest) == 11, (one, two, rest)
+c.rollback()
+held = c.cursor(name="held", withhold=True)
+held.execute("SELECT COUNT(*) FROM airlineStats")
+c.commit()                     # a WITH HOLD cursor outlives its transaction
+assert held.fetchone() == (9746,)
+held.close()
+x = c.cursor()
+try:
+    x.execute("FETCH 1 FROM nosuch")
+    raise SystemExit("no error for a missing cursor")
+except psycopg2.Error as e:
+    assert e.pgcode == "34000", e.pgcode
+c.rollback()
+print("named cursor: %d rows in batches of 1000" % len(rows))
+PYEOF
+    then
+        ok "psycopg2: named cursors ($(tail -1 "$T/pycursor.out"), fetchone/fetchmany/fetchall, withhold, 34000)"
+    else
+        bad "psycopg2 named cursor: $(tail -5 "$T/pycursor.out")"
+    fi
+fi
+
 # pgJDBC (Debian's libpostgresql-jdbc-java), the driver Tableau uses
 JAR=/usr/share/java/postgresql.jar
 if command -v java >/dev/null && [ -f "$JAR" ]; then
@@ -155,6 +268,47 @@ if command -v java >/dev/null && [ -f "$JAR" ]; then
     fi
 else
     echo "skip pgJDBC: java or $JAR missing (libpostgresql-jdbc-java)"
+fi
+
+# node-postgres (npm pg, pinned in tools/node)
+NODE_MODULES="$ROOT/tools/node/node_modules"
+if command -v node >/dev/null && "$ROOT/tools/node/install.sh" >/dev/null 2>&1 &&
+    [ -d "$NODE_MODULES/pg" ]; then
+    if TN_NODE_MODULES="$NODE_MODULES" timeout 60 node "$ROOT/tests/integration/lib/pg_node.mjs" \
+        "$PG" 9746 >"$T/pgnode.out" 2>&1; then
+        ok "node-postgres (npm pg): $(grep -c '^ok' "$T/pgnode.out") checks"
+    else
+        bad "node-postgres: $(grep -v '^ok' "$T/pgnode.out" | head -c 600)"
+    fi
+else
+    echo "skip node-postgres: node or tools/node/install.sh unavailable"
+fi
+
+# ODBC: unixODBC's isql with psqlODBC (Debian's unixodbc, odbc-postgresql),
+# a DSN in a private odbc.ini; isql's `help` is SQLTables, `help T` is
+# SQLColumns, both answered by the catalog
+ODBC_DRV=/usr/lib/x86_64-linux-gnu/odbc/psqlodbcw.so
+if command -v isql >/dev/null && [ -f "$ODBC_DRV" ]; then
+    mkdir -p "$T/odbc"
+    printf '[PostgreSQL Unicode]\nDriver = %s\n' "$ODBC_DRV" >"$T/odbc/odbcinst.ini"
+    printf '[tannin]\nDriver = PostgreSQL Unicode\nServername = 127.0.0.1\nPort = %s\nDatabase = default\nUsername = x\nSSLmode = disable\n' \
+        "$PG" >"$T/odbc/odbc.ini"
+    odbc() { printf '%s\n' "$@" | ODBCSYSINI="$T/odbc" ODBCINI="$T/odbc/odbc.ini" timeout 30 isql -b -v -d'|' tannin x 2>&1; }
+    out=$(odbc "SELECT COUNT(*) FROM airlineStats")
+    [ "$out" = "9746" ] && ok "ODBC isql: SELECT COUNT(*)" || bad "ODBC isql query: $out"
+    out=$(odbc "SELECT Carrier, COUNT(*) FROM airlineStats WHERE Carrier = 'AA' GROUP BY Carrier")
+    echo "$out" | grep -qE '^AA\|[0-9]+$' && ok "ODBC isql: GROUP BY ($out)" || bad "ODBC isql GROUP BY: $out"
+    out=$(odbc help)
+    echo "$out" | grep -q '^default|public|airlineStats|TABLE|' && ok "ODBC isql: help lists the table (SQLTables)" ||
+        bad "ODBC isql help: $out"
+    out=$(odbc "help airlineStats")
+    echo "$out" | grep -qE '^default\|public\|airlineStats\|Carrier\|-?[0-9]+\|text\|' &&
+        ok "ODBC isql: help airlineStats lists $(echo "$out" | grep -c '|airlineStats|') columns (SQLColumns)" ||
+        bad "ODBC isql help airlineStats: $(echo "$out" | head -3)"
+    out=$(odbc "SELECT nosuch FROM airlineStats")
+    echo "$out" | grep -q '42703' && ok "ODBC isql: an error carries its SQLSTATE" || bad "ODBC isql error: $out"
+else
+    echo "skip ODBC: isql or psqlODBC missing (unixodbc, odbc-postgresql)"
 fi
 
 if python3 "$ROOT/tests/integration/lib/pg_raw.py" "$PG" >"$T/raw.out" 2>&1; then

@@ -338,6 +338,51 @@ START_TEST(startup_and_simple)
 }
 END_TEST
 
+static bool out_has(const conv *c, const char *text)
+{
+    return memmem(c->out.data, c->out.len, text, strlen(text)) != NULL;
+}
+
+START_TEST(cursors)
+{
+    conv c;
+    conv_open(&c, NULL);
+    login(&c);
+    ck_assert_str_eq(simple(&c, "DECLARE c CURSOR FOR SELECT n, s FROM t3"), "EZ");
+    ck_assert(out_has(&c, "25P01"));
+    ck_assert_str_eq(simple(&c, "BEGIN; DECLARE c NO SCROLL CURSOR FOR SELECT n, s FROM t3"),
+                     "CCZ");
+    ck_assert(out_has(&c, "DECLARE CURSOR"));
+    ck_assert_str_eq(simple(&c, "FETCH 2 FROM c"), "TDDCZ");
+    ck_assert(out_has(&c, "FETCH 2"));
+    ck_assert_str_eq(simple(&c, "FETCH FORWARD ALL IN c; FETCH NEXT c"), "TDCTCZ");
+    ck_assert(out_has(&c, "FETCH 0"));
+    ck_assert_str_eq(simple(&c, "MOVE 5 c"), "CZ");
+    ck_assert(out_has(&c, "MOVE 0"));
+    ck_assert_str_eq(simple(&c, "CLOSE c; FETCH c"), "CEZ");
+    ck_assert(out_has(&c, "CLOSE CURSOR") && out_has(&c, "34000"));
+    ck_assert_str_eq(simple(&c, "ROLLBACK"), "CZ");
+    tn_buf_reset(&c.out);
+    /* a cursor without hold ends with its block; WITH HOLD outlives it */
+    ck_assert_str_eq(simple(&c, "BEGIN; DECLARE a CURSOR FOR SELECT n FROM t3; "
+                                "DECLARE \"H\" CURSOR WITH HOLD FOR SELECT n FROM t3; COMMIT"),
+                     "CCCCZ");
+    ck_assert_str_eq(simple(&c, "FETCH 1 FROM a"), "EZ");
+    ck_assert_str_eq(simple(&c, "FETCH 1 FROM \"H\"; MOVE ALL IN \"H\""), "TDCCZ");
+    ck_assert(out_has(&c, "MOVE 2"));
+    ck_assert_str_eq(simple(&c, "DECLARE \"H\" CURSOR WITH HOLD FOR SELECT 1"), "EZ");
+    ck_assert(out_has(&c, "42P03"));
+    ck_assert_str_eq(simple(&c, "FETCH BACKWARD 1 FROM \"H\""), "EZ");
+    ck_assert_str_eq(simple(&c, "DECLARE x CURSOR WITH HOLD FOR SHOW TimeZone"), "EZ");
+    ck_assert_str_eq(simple(&c, "DECLARE y CURSOR WITH HOLD FOR SELECT x FROM bad"), "EZ");
+    ck_assert_str_eq(simple(&c, "DECLARE b BINARY CURSOR WITH HOLD FOR SELECT n, s FROM t3"), "CZ");
+    ck_assert_str_eq(simple(&c, "FETCH 1 FROM b"), "TDCZ");
+    ck_assert_str_eq(simple(&c, "CLOSE ALL; FETCH b"), "CEZ");
+    ck_assert_str_eq(simple(&c, "DECLARE left_open CURSOR WITH HOLD FOR SELECT n FROM t3"), "CZ");
+    conv_close(&c); /* frees the open cursor */
+}
+END_TEST
+
 START_TEST(password_auth)
 {
     conv c;
@@ -399,6 +444,30 @@ static void exec_msg(tn_buf *in, int32_t limit)
     tn_buf_free(&body);
 }
 
+START_TEST(cancel_key)
+{
+    tn_buf in = {0};
+    int32_t pid = 0, secret = 0;
+    put_be32(&in, 16);
+    put_be32(&in, BRK_PG_CANCEL_REQUEST);
+    put_be32(&in, 7);
+    ck_assert(!brk_pg_cancel_key(in.data, in.len, &pid, &secret)); /* not whole yet */
+    put_be32(&in, -123456789);
+    ck_assert(brk_pg_cancel_key(in.data, in.len, &pid, &secret));
+    ck_assert_int_eq(pid, 7);
+    ck_assert_int_eq(secret, -123456789);
+    in.data[3] = 20; /* a wrong length is not a CancelRequest */
+    ck_assert(!brk_pg_cancel_key(in.data, in.len, &pid, &secret));
+    tn_buf_free(&in);
+    conv c;
+    conv_open(&c, NULL);
+    ck_assert(brk_pg_sess_starting(c.s));
+    login(&c);
+    ck_assert(!brk_pg_sess_starting(c.s));
+    conv_close(&c);
+}
+END_TEST
+
 START_TEST(extended)
 {
     conv c;
@@ -434,14 +503,41 @@ START_TEST(extended)
     static const uint8_t row[] = {'D', 0, 0, 0, 24, 0, 2, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 10,
                                   0, 0, 0, 2, 'a', 'b'};
     ck_assert(memcmp(c.out.data + from + 2 * 5, row, sizeof row) == 0);
-    /* binary text column: 0A000 */
+    /* binary text column: its characters (text's binary form) */
     tn_buf_reset(&in);
     parse_msg(&in, "SELECT n, s FROM t3");
     bind_msg(&in, NULL, 0, 1);
     exec_msg(&in, 0);
     msg(&in, 'S', NULL, 0);
-    ck_assert_str_eq(feed(&c, &in), "12EZ");
-    ck_assert(memmem(c.out.data, c.out.len, "0A000", 5) != NULL);
+    from = c.out.len;
+    ck_assert_str_eq(feed(&c, &in), "12DDDCZ");
+    static const uint8_t trow[] = {'D', 0, 0, 0, 18, 0, 2, 0, 0, 0, 2, '1', '0', 0, 0, 0, 2,
+                                   'a', 'b'};
+    ck_assert(memcmp(c.out.data + from + 2 * 5, trow, sizeof trow) == 0);
+    tn_buf_free(&in);
+    conv_close(&c);
+}
+END_TEST
+
+/* A FETCH portal keeps its rows after the cursor is closed under it. */
+START_TEST(cursor_portal)
+{
+    conv c;
+    conv_open(&c, NULL);
+    login(&c);
+    ck_assert_str_eq(simple(&c, "DECLARE w CURSOR WITH HOLD FOR SELECT n, s FROM t3"), "CZ");
+    tn_buf in = {0};
+    parse_msg(&in, "FETCH 3 FROM w");
+    bind_msg(&in, NULL, 1, 0);
+    exec_msg(&in, 1);
+    msg(&in, 'H', NULL, 0); /* Flush, not Sync: the unnamed portal stays */
+    ck_assert_str_eq(feed(&c, &in), "12Ds");
+    ck_assert_str_eq(simple(&c, "CLOSE w"), "CZ");
+    tn_buf_reset(&in);
+    exec_msg(&in, 0);
+    msg(&in, 'S', NULL, 0);
+    ck_assert_str_eq(feed(&c, &in), "DDCZ");
+    ck_assert(memmem(c.out.data, c.out.len, "FETCH 2", 7) != NULL);
     tn_buf_free(&in);
     conv_close(&c);
 }
@@ -543,7 +639,10 @@ int main(void)
     tcase_add_test(tc, params_binary);
     tcase_add_test(tc, startup_and_simple);
     tcase_add_test(tc, password_auth);
+    tcase_add_test(tc, cancel_key);
+    tcase_add_test(tc, cursors);
     tcase_add_test(tc, extended);
+    tcase_add_test(tc, cursor_portal);
     tcase_add_test(tc, truncated_prefixes);
     tcase_add_test(tc, garbage);
     suite_add_tcase(suite, tc);

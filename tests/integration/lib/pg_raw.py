@@ -1,10 +1,12 @@
 """Raw-socket robustness checks for the broker's PostgreSQL port: garbage,
-a truncated startup packet, an absurd length, an unknown message type, and
-an extended-protocol round trip with a row limit (PortalSuspended).
+a truncated startup packet, an absurd length, an unknown message type, an
+extended-protocol round trip with a row limit (PortalSuspended), and
+CancelRequest (a wrong key does nothing, the right one cancels with 57014).
 Usage: pg_raw.py PORT. Prints ok/FAIL lines; exit 1 on any failure."""
 import socket
 import struct
 import sys
+import time
 
 PORT = int(sys.argv[1])
 fails = 0
@@ -161,4 +163,63 @@ check(rows == [struct.pack("!hi", 1, 1) + b"0"], "injection attempt stays a lite
 s.sendall(msg(b"X", b""))
 check(recv_all(s) == b"", "Terminate closes")
 s.close()
+
+# CancelRequest. A query that takes seconds on the airline table: PCRE2
+# backtracking on each row's string (its own match limit keeps it finite).
+SLOW = (b"SELECT COUNT(*) FROM airlineStats WHERE "
+        b"REGEXP_LIKE(CONCAT(REPEAT('a', 22), Carrier), '^(a|aa)+$')\0")
+
+
+def backend_key(msgs):
+    keys = [struct.unpack("!ii", b) for t, b in msgs if t == b"K"]
+    return keys[0] if keys else (0, 0)
+
+
+def send_cancel(pid, secret):
+    c = conn()
+    c.sendall(struct.pack("!iiii", 16, 80877102, pid, secret))
+    data = recv_all(c)
+    c.close()
+    return data
+
+
+def quiet_for(sock, seconds):
+    sock.settimeout(seconds)
+    try:
+        return sock.recv(1) == b""  # closed: not quiet
+    except socket.timeout:
+        return True
+    finally:
+        sock.settimeout(10)
+
+
+s = conn()
+pid, secret = backend_key(startup(s))
+s2 = conn()
+pid2, secret2 = backend_key(startup(s2))
+check(pid != pid2 and secret != secret2, "BackendKeyData differs per connection")
+check(send_cancel(pid, secret) == b"", "cancel while idle: closed without a reply")
+s.sendall(msg(b"Q", b"SELECT COUNT(*) FROM airlineStats\0"))
+msgs = read_until(s, b"Z")
+check(error_code(msgs) is None and b"C" in [t for t, _ in msgs],
+      "a cancel while idle does not hit the next query")
+t0 = time.time()
+s.sendall(msg(b"Q", SLOW))
+time.sleep(0.3)
+check(send_cancel(pid, secret ^ 1) == b"", "wrong secret: closed without a reply")
+check(send_cancel(pid2, secret) == b"", "another session's pid: closed without a reply")
+check(quiet_for(s, 0.5), "wrong keys cancel nothing (the query still runs)")
+s2.sendall(msg(b"Q", b"SELECT 1\0"))
+check(error_code(read_until(s2, b"Z")) is None, "the other session is untouched")
+send_cancel(pid, secret)
+msgs = read_until(s, b"Z")
+took = time.time() - t0
+check(error_code(msgs) == "57014" and b"canceling statement due to user request" in
+      b"".join(b for t, b in msgs if t == b"E"), "right key: 57014 %r" % error_code(msgs))
+check(took < 3, "cancelled within %.2f s of the start" % took)
+s.sendall(msg(b"Q", b"SELECT COUNT(*) FROM airlineStats\0"))
+rows = [b for t, b in read_until(s, b"Z") if t == b"D"]
+check(rows == [struct.pack("!hi", 1, 4) + b"9746"], "the session works after the cancel")
+s.close()
+s2.close()
 sys.exit(1 if fails else 0)
