@@ -5,6 +5,7 @@
 #include "brk_http.h"
 
 #include <arpa/inet.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include <event2/listener.h>
 
 #include "brk_admin.h"
+#include "brk_console.h"
 #include "brk_query.h"
 
 #define LISTEN_BACKLOG 1024
@@ -32,6 +34,7 @@ typedef struct brk_task {
     bool admin;
     brk_request r;
     brk_response resp;
+    const char *cache_control;   /* console files only */
 } brk_task;
 
 typedef struct brk_tq {
@@ -58,6 +61,7 @@ struct brk_http {
     bool stop;
     pthread_t *workers;
     uint32_t nworkers;
+    char console_dir[PATH_MAX];   /* "" when unknown */
 };
 
 static void tq_push(brk_tq *q, brk_task *t)
@@ -163,6 +167,11 @@ static void on_done(evutil_socket_t fd, short what, void *arg)
     while (list) {
         brk_task *t = list;
         list = t->next;
+        if (t->cache_control) {
+            struct evkeyvalq *hdr = evhttp_request_get_output_headers(t->req);
+            evhttp_add_header(hdr, "Cache-Control", t->cache_control);
+            evhttp_add_header(hdr, "X-Content-Type-Options", "nosniff");
+        }
         send_response(t->req, &t->resp);
         atomic_fetch_sub_explicit(&h->b->metrics.queue_depth, 1, memory_order_relaxed);
         task_free(t);
@@ -177,10 +186,29 @@ static bool is_query_path(const char *path)
            !strcmp(path, "/query/sql/") || !strcmp(path, "/query/");
 }
 
+/* /sql on the admin port: Pinot's controller runs queries for its UI, and
+ * so the console's queries stay same-origin. As on the query port,
+ * including its body limit. */
+static void admin_sql(brk_http *h, brk_task *t)
+{
+    if (t->r.method != BRK_GET && t->r.method != BRK_POST)
+        brk_response_error(&t->resp, 405, "/sql takes GET or POST");
+    else if (t->r.len > h->o.max_query_body)
+        brk_response_error(&t->resp, 413, "The request body (%zu bytes) is over the %zu-byte "
+                           "limit of queries", t->r.len, h->o.max_query_body);
+    else
+        brk_query_handle(h->b, &t->r, &t->resp);
+}
+
 static void run_task(brk_http *h, brk_task *t)
 {
     t->resp.pinot_error = BRK_NO_ERROR_HEADER;
-    if (t->admin)
+    const char *console = h->console_dir[0] ? h->console_dir : NULL;
+    if (t->admin && brk_console_handle(console, &t->r, &t->resp, &t->cache_control))
+        ;
+    else if (t->admin && (!strcmp(t->r.path, "/sql") || !strcmp(t->r.path, "/sql/")))
+        admin_sql(h, t);
+    else if (t->admin)
         brk_admin_handle(h->b, &t->r, &t->resp);
     else if (is_query_path(t->r.path))
         brk_query_handle(h->b, &t->r, &t->resp);
@@ -421,6 +449,10 @@ int brk_http_start(brk_broker *b, struct event_base *base, const brk_http_opts *
     h->o = *o;
     defaults(&h->o);
     h->base = base;
+    if (o->console_dir)
+        snprintf(h->console_dir, sizeof h->console_dir, "%s", o->console_dir);
+    else if (brk_console_default_dir(h->console_dir, sizeof h->console_dir, NULL))
+        h->console_dir[0] = 0;   /* the console then says it is not built */
     pthread_mutex_init(&h->lock, NULL);
     pthread_cond_init(&h->cond, NULL);
     h->done_ev = event_new(base, -1, 0, on_done, h);

@@ -1,8 +1,8 @@
 /*
  * brk_http.h: the broker's HTTP front end: the query port (Pinot broker:
- * /query/sql, /query) and the admin port (Pinot controller REST), both on
- * one libevent event thread, with the work done on a bounded pool of
- * worker threads.
+ * /query/sql, /query) and the admin port (Pinot controller REST, POST /sql
+ * and the web console, brk_console.h), both on one libevent event thread,
+ * with the work done on a bounded pool of worker threads.
  *
  * The event thread parses requests, copies what a handler needs into a
  * brk_request and queues it; a worker runs the handler (blocking on the
@@ -32,6 +32,7 @@ typedef struct brk_http_opts {
     size_t max_query_body;     /* bytes; 0 = 1 MiB */
     size_t max_admin_body;     /* bytes; 0 = 1 GiB (ingestFromFile) */
     int idle_timeout_s;        /* keep-alive connections idle longer are closed; 0 = 120 */
+    const char *console_dir;   /* web console files (admin port); NULL = <exe dir>/console */
 } brk_http_opts;
 
 typedef struct brk_http brk_http;

@@ -13,6 +13,9 @@ PACKAGES=(
   kcat curl python3 postgresql-client python3-psycopg2 libpostgresql-jdbc-java
   unixodbc odbc-postgresql
 )
+# npm installs the console's Chart.js at build time and the test tools'
+# node packages; Debian's own unless a Node.js is already there
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 for arg in "$@"; do
   case "$arg" in
     --browser) PACKAGES+=(chromium fonts-liberation2 fonts-dejavu-core) ;;

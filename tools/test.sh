@@ -111,7 +111,7 @@ integration_tests() {
 }
 
 banner "setup"
-"$ROOT/tools/setup.sh"
+"$ROOT/tools/setup.sh" --browser   # Chromium for the console's browser test
 
 normal_ok=1
 build build -DCMAKE_BUILD_TYPE=RelWithDebInfo || normal_ok=0

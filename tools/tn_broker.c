@@ -5,6 +5,7 @@
  * SIGINT, then finishes the requests in hand and exits cleanly.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <event2/thread.h>
 
 #include "brk_broker.h"
+#include "brk_console.h"
 #include "brk_http.h"
 #include "brk_pg.h"
 #include "tn_tools.h"
@@ -38,6 +40,8 @@ static int usage(void)
             "                     [--max-body-bytes 1048576 (query port; admin: 1 GiB)]\n"
             "                     [--refresh-ms 1000] [--no-sync]\n"
             "                     [--pg-port 5433 (-1 = off)] [--pg-password PW (cleartext)]\n"
+            "                     [--console-dir DIR (web console; default: console/ next to\n"
+            "                      the tannin executable, as the build puts it)]\n"
             "  port 0 picks a free port; the ports in use are printed on the line\n"
             "  'broker ready: http HOST:PORT admin HOST:PORT pg HOST:PORT'\n");
     return 2;
@@ -85,6 +89,7 @@ static int parse_args(int argc, char **argv, broker_args *a)
         {"max-body-bytes", required_argument, 0, 'B'},
         {"refresh-ms", required_argument, 0, 'r'}, {"no-sync", no_argument, 0, 'n'},
         {"pg-port", required_argument, 0, 'P'},    {"pg-password", required_argument, 0, 'w'},
+        {"console-dir", required_argument, 0, 'C'},
         {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
     a->h.http_port = 8099;
     a->h.admin_port = 9000;
@@ -112,6 +117,7 @@ static int parse_args(int argc, char **argv, broker_args *a)
             a->pg.port = (uint16_t)v;
             break;
         case 'w': a->pg.password = optarg; break;
+        case 'C': a->h.console_dir = optarg; break;
         default: return -1;
         }
         if (!ok) {
@@ -135,6 +141,22 @@ static void log_line(void *arg, const char *line)
 {
     (void)arg;
     fprintf(stderr, "tannin broker: %s\n", line);
+}
+
+/* Where the web console is, or how to get it: the broker runs either way. */
+static void log_console(const broker_args *a, const char *host, uint16_t admin_port)
+{
+    char dflt[PATH_MAX];
+    const char *dir = a->h.console_dir;
+    if (!dir && brk_console_default_dir(dflt, sizeof dflt, NULL) == TN_OK)
+        dir = dflt;
+    if (dir && brk_console_built(dir))
+        fprintf(stderr, "tannin broker: web console at http://%s:%u/ (files in %s)\n", host,
+                admin_port, dir);
+    else
+        fprintf(stderr, "tannin broker: web console not built (no %s/index.html): build it "
+                "with cmake --build, or broker/console/build.sh DIR and --console-dir DIR\n",
+                dir ? dir : "console");
 }
 
 static int serve(broker_args *a)
@@ -175,6 +197,7 @@ static int serve(broker_args *a)
     const char *host = a->h.host ? a->h.host : "127.0.0.1";
     snprintf(b->http_host, sizeof b->http_host, "%s", host);
     b->http_port = hp;
+    log_console(a, host, ap);
     if (pg)
         printf("broker ready: http %s:%u admin %s:%u pg %s:%u\n", host, hp, host, ap, host,
                brk_pg_port(pg));

@@ -211,38 +211,73 @@ static int create_tables(const qs_opts *o)
     return 0;
 }
 
-/* Sum of a numeric field over the server's tables (or their partitions,
- * when in_parts) in its status (GET /tables on its admin port); -1 when
- * the server does not answer. */
-static int64_t server_status_sum(const qs_opts *o, const char *field, bool in_parts)
+static int64_t num(const cJSON *o, const char *field)
 {
-    char *resp = NULL;
-    int st = tn_httpc_call("127.0.0.1", o->server_admin_port, "GET", "/tables", NULL, 0, NULL,
-                           &resp);
-    cJSON *doc = st == 200 ? cJSON_Parse(resp) : NULL;
-    free(resp);
-    if (!doc)
-        return -1;
+    const cJSON *v = cJSON_GetObjectItem(o, field);
+    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+/* Sums over the demo tables' consuming state on the server (GET
+ * /tables/{t}/segments on its admin port): the partitions' field, or with
+ * field NULL the rows of segments not sealed yet; -1 when the server does
+ * not answer. */
+static int64_t server_sum(const qs_opts *o, const char *field)
+{
     int64_t sum = 0;
-    const cJSON *t, *p;
-    cJSON_ArrayForEach(t, cJSON_GetObjectItem(doc, "tables"))
-    {
-        if (!in_parts) {
-            sum += (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(t, field));
-            continue;
+    for (size_t i = 0; i < QS_NSTREAMS; i++) {
+        char path[256], *resp = NULL;
+        snprintf(path, sizeof path, "/tables/%s/segments", qs_streams[i].table);
+        int st = tn_httpc_call("127.0.0.1", o->server_admin_port, "GET", path, NULL, 0, NULL,
+                               &resp);
+        cJSON *doc = st == 200 ? cJSON_Parse(resp) : NULL;
+        free(resp);
+        if (!doc)
+            return -1;
+        const cJSON *t, *x;
+        cJSON_ArrayForEach(t, cJSON_GetObjectItem(doc, "tables"))
+        {
+            if (field) {
+                cJSON_ArrayForEach(x, cJSON_GetObjectItem(t, "partitions"))
+                    sum += num(x, field);
+                continue;
+            }
+            cJSON_ArrayForEach(x, cJSON_GetObjectItem(t, "segments"))
+            {
+                const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(x, "status"));
+                if (status && !strcmp(status, "IN_PROGRESS"))
+                    sum += num(x, "docs");
+            }
         }
-        cJSON_ArrayForEach(p, cJSON_GetObjectItem(t, "partitions"))
-            sum += (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(p, field));
+        cJSON_Delete(doc);
     }
-    cJSON_Delete(doc);
     return sum;
 }
 
-/* Waits until cond holds (up to ms); whether it did. */
-static bool wait_for(const qs_opts *o, const char *field, bool in_parts, int ms)
+/* Waits up to ms until no rows wait to be sealed; whether they did. */
+static bool wait_sealed(const qs_opts *o, int ms)
 {
     for (int waited = 0; waited < ms; waited += 100) {
-        if (server_status_sum(o, field, in_parts) == 0)
+        if (server_sum(o, NULL) == 0)
+            return true;
+        usleep(100000);
+    }
+    return false;
+}
+
+/* Waits up to ms until the server has taken every message produced in this
+ * run (its per-partition counters start with the process, as does our
+ * producer's); the lag the server reports comes from watermarks it may not
+ * have refreshed yet, so it cannot tell. */
+static bool wait_consumed(const qs_opts *o, long produced, int ms)
+{
+    static const char *const counters[] = {"rowsIngested", "invalidRows", "filteredRows"};
+    for (int waited = 0; waited < ms; waited += 100) {
+        int64_t n = 0;
+        for (size_t i = 0; i < TN_ARRAY_LEN(counters) && n >= 0; i++) {
+            int64_t c = server_sum(o, counters[i]);
+            n = c < 0 ? -1 : n + c;
+        }
+        if (n >= produced)
             return true;
         usleep(100000);
     }
@@ -250,12 +285,13 @@ static bool wait_for(const qs_opts *o, const char *field, bool in_parts, int ms)
 }
 
 /* The embedded Kafka keeps its messages in memory only, so before it stops
- * everything it holds must be in sealed segments: wait until consumption
- * has caught up, pause the tables (a restart then finds them paused and
- * resumes from the new Kafka's start), seal, and wait for the seals. */
-static void seal_all(const qs_opts *o)
+ * everything it holds must be in sealed segments: wait until the server has
+ * consumed all we produced, pause the tables (a restart then finds them
+ * paused and resumes from the new Kafka's start), seal, and wait for the
+ * seals. */
+static void seal_all(const qs_opts *o, long produced)
 {
-    bool caught_up = wait_for(o, "lag", true, 10000);
+    bool caught_up = wait_consumed(o, produced, 15000);
     char path[256], *resp;
     for (size_t i = 0; i < QS_NSTREAMS; i++) {
         static const char *const steps[] = {"pauseConsumption", "forceCommit"};
@@ -268,7 +304,7 @@ static void seal_all(const qs_opts *o)
             free(resp);
         }
     }
-    bool sealed = wait_for(o, "segmentsWaitingToSeal", false, 30000);
+    bool sealed = wait_sealed(o, 30000);
     if (!caught_up || !sealed)
         fprintf(stderr, "quickstart: warning: %s; rows not sealed are lost with the embedded "
                 "Kafka\n", caught_up ? "seals did not finish in time"
@@ -484,7 +520,7 @@ int tn_cmd_quickstart(int argc, char **argv)
         long n = produce(&o, rk);
         printf("quickstart: stopping after %ld events; sealing what Kafka holds\n", n);
         fflush(stdout);
-        seal_all(&o);
+        seal_all(&o, n);
     } else if (!qs_stop && !rk && err[0]) {
         fprintf(stderr, "quickstart: %s\n", err);
     }
