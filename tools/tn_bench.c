@@ -1,8 +1,8 @@
 /*
- * tn_bench.c: `tannin bench segment|query` dispatch (the query bench is
- * tn_bench_query.c), and `tannin bench segment`: the segment module's hot
- * paths, each measured next to a plain-C baseline in the same run so the
- * ratios hold on a noisy machine:
+ * tn_bench.c: `tannin bench segment|query|ingest|http|queries` dispatch
+ * (the others live in tn_bench_<name>.c), and `tannin bench segment`: the
+ * segment module's hot paths, each measured next to a plain-C baseline in
+ * the same run so the ratios hold on a noisy machine:
  *   append  rows/s into a mutable segment, rows already parsed (one core)
  *   seal    seconds per million rows
  *   size    sealed bytes (and LMDB bytes) per row against the JSON input
@@ -313,12 +313,15 @@ int tn_cmd_bench(int argc, char **argv)
         return tn_bench_ingest(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "http"))
         return tn_bench_http(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "queries"))
+        return tn_bench_queries(argc - 1, argv + 1);
     fprintf(stderr, "usage: tannin bench segment [--rows N] [--seed S] [--dir TMPDIR] "
                     "[--reps K]\n"
                     "       tannin bench query [--rows N] [--reps K] [--threads LIST] "
                     "[--export FILE.jsonl] [--results FILE.json] ...\n"
                     "       tannin bench ingest ...   (--help for its options)\n"
                     "       tannin bench http ...     (--help for its options)\n"
+                    "       tannin bench queries ...  (--help for its options)\n"
                     "       (tannin bench query --help for every option)\n");
     return 2;
 }

@@ -10,5 +10,7 @@ int tn_bench_segment(int argc, char **argv);
 int tn_bench_query(int argc, char **argv);
 int tn_bench_ingest(int argc, char **argv);   /* tn_bench_ingest.c */
 int tn_bench_http(int argc, char **argv);     /* tn_bench_http.c */
+int tn_bench_queries(int argc, char **argv);  /* tn_bench_queries.c */
+int tn_bench_fresh(int argc, char **argv);    /* tn_bench_fresh.c: bench ingest --broker */
 
 #endif

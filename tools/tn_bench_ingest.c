@@ -14,6 +14,9 @@
  * CPU second of the whole process (Kafka's broker threads included, which
  * is fair to both (a) and (c)); (a) and (c) are timed from their first
  * message, (d) from the table's creation (connecting included).
+ *
+ * With --kafka / --broker the command measures a running cluster instead:
+ * freshness and lag through the broker (tn_bench_fresh.c).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -72,7 +75,10 @@ static int usage(void)
             "usage: tannin bench ingest [--events N] [--partitions P] [--reps K]\n"
             "  defaults: 500,000 events over 16 partitions, 3 reps (medians)\n"
             "  the embedded Kafka keeps about 5 MiB (compressed) per partition: more\n"
-            "  events need more partitions\n");
+            "  events need more partitions\n"
+            "       tannin bench ingest --kafka BOOTSTRAP --topic T --broker http://HOST:PORT\n"
+            "                           --table T [--rate R | --max] [--seconds S] ...\n"
+            "  freshness and lag of a running cluster (--kafka --help for every option)\n");
     return 2;
 }
 
@@ -385,8 +391,20 @@ static int parse_args(int argc, char **argv, bi_opts *o)
     return 0;
 }
 
+/* Whether the command line names an external cluster (--kafka, --broker):
+ * then the end-to-end freshness benchmark of tn_bench_fresh.c runs. */
+static bool external_mode(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strncmp(argv[i], "--kafka", 7) || !strncmp(argv[i], "--broker", 8))
+            return true;
+    return false;
+}
+
 int tn_bench_ingest(int argc, char **argv)
 {
+    if (external_mode(argc, argv))
+        return tn_bench_fresh(argc, argv);
     bi_opts o;
     int rc = parse_args(argc, argv, &o);
     if (rc)
