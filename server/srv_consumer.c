@@ -470,9 +470,23 @@ static bool accept_offset(srv_consumer *c, int64_t off)
     return off >= c->next_offset && c->cur;
 }
 
+/* Up to BATCH messages: waits up to POLL_MS for the first only, then takes
+ * what is queued without waiting (a batch call's timeout is for the whole
+ * batch, which a partition below ~10k messages/s never fills: every row
+ * would wait the full POLL_MS before it became queryable). */
+static ssize_t next_batch(srv_consumer *c, rd_kafka_message_t **msgs)
+{
+    rd_kafka_message_t *first = rd_kafka_consume_queue(c->queue, POLL_MS);
+    if (!first)
+        return 0;
+    msgs[0] = first;
+    ssize_t more = rd_kafka_consume_batch_queue(c->queue, 0, msgs + 1, BATCH - 1);
+    return 1 + (more > 0 ? more : 0);
+}
+
 static void consume_batch(srv_consumer *c, rd_kafka_message_t **msgs)
 {
-    ssize_t n = rd_kafka_consume_batch_queue(c->queue, POLL_MS, msgs, BATCH);
+    ssize_t n = next_batch(c, msgs);
     batch_counts bc = {0};
     bool ok = false;
     for (ssize_t i = 0; i < n; i++) {
