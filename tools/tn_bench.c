@@ -9,11 +9,15 @@
  *   scan    GB/s summing a column through the column interface, against a
  *           plain loop over a C array of the same values
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <cjson/cJSON.h>
 
 #include "seg_immutable.h"
 #include "seg_mutable.h"
@@ -324,4 +328,36 @@ int tn_cmd_bench(int argc, char **argv)
                     "       tannin bench queries ...  (--help for its options)\n"
                     "       (tannin bench query --help for every option)\n");
     return 2;
+}
+
+int tn_bench_num_arg(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int tn_bench_write_json(const char *who, const char *path, const cJSON *j)
+{
+    char *text = cJSON_Print(j);
+    FILE *f = fopen(path, "w");
+    int rc = text && f && fputs(text, f) >= 0 && fputc('\n', f) != EOF ? 0 : -1;
+    if (f && fclose(f))
+        rc = -1;
+    if (rc)
+        fprintf(stderr, "%s: cannot write %s: %s\n", who, path, strerror(errno));
+    free(text);
+    return rc;
+}
+
+void tn_bench_sleep_until(uint64_t mono_ns)
+{
+    struct timespec ts = {.tv_sec = (time_t)(mono_ns / 1000000000ull),
+                          .tv_nsec = (long)(mono_ns % 1000000000ull)};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+        ;
 }

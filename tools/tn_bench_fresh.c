@@ -118,16 +118,6 @@ static int usage(void)
 
 /* ---- options ------------------------------------------------------------ */
 
-static int num_arg(const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end || errno || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
 
 static int parse_opts(int argc, char **argv, bf_opts *o)
 {
@@ -151,14 +141,14 @@ static int parse_opts(int argc, char **argv, bf_opts *o)
         case 't': o->topic = optarg; break;
         case 'b': o->url = optarg; break;
         case 'T': o->table = optarg; break;
-        case 'r': bad = num_arg(optarg, 1, 1e7, &o->rate); rate = true; break;
+        case 'r': bad = tn_bench_num_arg(optarg, 1, 1e7, &o->rate); rate = true; break;
         case 'm': max = true; break;
-        case 's': bad = num_arg(optarg, 0.1, 86400, &o->seconds); break;
-        case 'p': bad = num_arg(optarg, 1, 60000, &o->probe_ms); break;
-        case 'n': bad = num_arg(optarg, 1, 100000, &parts); break;
-        case 'M': bad = num_arg(optarg, 0.1, 3600, &o->marker_timeout_s); break;
-        case 'P': bad = num_arg(optarg, 0, 10000, &o->poll_ms); break;
-        case 'w': bad = num_arg(optarg, 0, 3600, &o->warmup); break;
+        case 's': bad = tn_bench_num_arg(optarg, 0.1, 86400, &o->seconds); break;
+        case 'p': bad = tn_bench_num_arg(optarg, 1, 60000, &o->probe_ms); break;
+        case 'n': bad = tn_bench_num_arg(optarg, 1, 100000, &parts); break;
+        case 'M': bad = tn_bench_num_arg(optarg, 0.1, 3600, &o->marker_timeout_s); break;
+        case 'P': bad = tn_bench_num_arg(optarg, 0, 10000, &o->poll_ms); break;
+        case 'w': bad = tn_bench_num_arg(optarg, 0, 3600, &o->warmup); break;
         case 'j': o->json_out = optarg; break;
         case 'q': o->quiet = true; break;
         default: return usage();
@@ -317,13 +307,6 @@ static void *probe_main(void *arg)
 
 #define BF_TICKS_PER_S (1000 / BF_MONITOR_MS)
 
-static void sleep_until(uint64_t mono_ns)
-{
-    struct timespec ts = {.tv_sec = (time_t)(mono_ns / 1000000000ull),
-                          .tv_nsec = (long)(mono_ns % 1000000000ull)};
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-        ;
-}
 
 static size_t markers_visible(bf_run *r, size_t *published)
 {
@@ -386,7 +369,7 @@ static void *monitor_main(void *arg)
     int64_t consumed_ring[BF_TICKS_PER_S] = {0}, consumed = 0;
     char msg[BF_MSG];
     for (int tick = 1; !atomic_load(&r->stop); tick++) {
-        sleep_until(r->t0 + (uint64_t)tick * BF_MONITOR_MS * 1000000ull);
+        tn_bench_sleep_until(r->t0 + (uint64_t)tick * BF_MONITOR_MS * 1000000ull);
         uint64_t acked = atomic_load(&r->acked);
         int64_t cnt = table_count(&c, r->o->table, msg, sizeof msg);
         if (cnt < 0)
@@ -753,18 +736,6 @@ static cJSON *json_report(const bf_run *r, const bf_result *res)
     return j;
 }
 
-static int write_json(const char *path, cJSON *j)
-{
-    char *text = cJSON_Print(j);
-    FILE *f = fopen(path, "w");
-    int rc = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF ? 0 : -1;
-    if (f && fclose(f))
-        rc = -1;
-    if (rc)
-        fprintf(stderr, "bench ingest: cannot write %s: %s\n", path, strerror(errno));
-    free(text);
-    return rc;
-}
 
 /* Exit status of a finished run: 1 when anything produced was not seen. */
 static int verdict(const bf_run *r, const bf_result *res)
@@ -867,7 +838,7 @@ int tn_bench_fresh(int argc, char **argv)
         rc = verdict(&r, &res);
         if (o.json_out) {
             cJSON *j = json_report(&r, &res);
-            if (write_json(o.json_out, j))
+            if (tn_bench_write_json("bench ingest", o.json_out, j))
                 rc = 1;
             cJSON_Delete(j);
         }

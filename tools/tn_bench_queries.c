@@ -104,16 +104,6 @@ static int usage(void)
 
 /* ---- options and the query file -------------------------------------- */
 
-static int num_arg(const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end || errno || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
 
 static int parse_opts(int argc, char **argv, bqs_opts *o)
 {
@@ -131,10 +121,10 @@ static int parse_opts(int argc, char **argv, bqs_opts *o)
         switch (ch) {
         case 'b': o->url = optarg; break;
         case 'f': o->file = optarg; break;
-        case 'c': bad = num_arg(optarg, 1, BQS_MAX_CLIENTS, &c); break;
-        case 'd': bad = num_arg(optarg, 0.001, 86400, &o->duration); break;
-        case 'r': bad = num_arg(optarg, 0.001, 1e7, &o->qps); break;
-        case 'w': bad = num_arg(optarg, 0, 3600, &o->warmup); break;
+        case 'c': bad = tn_bench_num_arg(optarg, 1, BQS_MAX_CLIENTS, &c); break;
+        case 'd': bad = tn_bench_num_arg(optarg, 0.001, 86400, &o->duration); break;
+        case 'r': bad = tn_bench_num_arg(optarg, 0.001, 1e7, &o->qps); break;
+        case 'w': bad = tn_bench_num_arg(optarg, 0, 3600, &o->warmup); break;
         case 'j': o->json_out = optarg; break;
         case 'q': o->quiet = true; break;
         default: return usage();
@@ -235,13 +225,6 @@ static int load_queries(const bqs_opts *o, bqs_query **out, size_t *nout)
 
 /* ---- the clients ---------------------------------------------------- */
 
-static void sleep_until(uint64_t mono_ns)
-{
-    struct timespec ts = {.tv_sec = (time_t)(mono_ns / 1000000000ull),
-                          .tv_nsec = (long)(mono_ns % 1000000000ull)};
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-        ;
-}
 
 /* Sends query qi; when it counts (measure), records latency from since_ns
  * or the error. Returns the answer's kind. */
@@ -313,7 +296,7 @@ static void *open_loop(void *arg)
             break;
         }
         if (now < due)
-            sleep_until(due);
+            tn_bench_sleep_until(due);
         else if (due >= r->t_measure && now - due > c->max_lag_ns)
             c->max_lag_ns = now - due;
         one_request(c, &conn, k % r->nq, due, due >= r->t_measure);
@@ -332,7 +315,7 @@ static void progress(bqs_run *r)
         uint64_t at = r->t0 + (uint64_t)s * 1000000000ull;
         if (at > r->t_end)
             break;
-        sleep_until(at);
+        tn_bench_sleep_until(at);
         uint64_t done = atomic_load(&r->done), errs = atomic_load(&r->errs);
         if (!r->o->quiet)
             fprintf(stderr, "[%4ds%s] completed %8llu   %7llu q/s   errors %llu\n", s,
@@ -497,18 +480,6 @@ static cJSON *json_report(const bqs_run *r, const bqs_total *t)
     return j;
 }
 
-static int write_json(const char *path, cJSON *j)
-{
-    char *text = cJSON_Print(j);
-    FILE *f = fopen(path, "w");
-    int rc = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF ? 0 : -1;
-    if (f && fclose(f))
-        rc = -1;
-    if (rc)
-        fprintf(stderr, "bench queries: cannot write %s: %s\n", path, strerror(errno));
-    free(text);
-    return rc;
-}
 
 /* ---- the run ---------------------------------------------------------- */
 
@@ -573,7 +544,7 @@ int tn_bench_queries(int argc, char **argv)
         fprintf(stderr, "bench queries: no query was answered without error\n");
     if (o.json_out) {
         cJSON *j = json_report(&r, &t);
-        if (write_json(o.json_out, j))
+        if (tn_bench_write_json("bench queries", o.json_out, j))
             rc = 1;
         cJSON_Delete(j);
     }
