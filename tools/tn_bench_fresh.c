@@ -118,7 +118,6 @@ static int usage(void)
 
 /* ---- options ------------------------------------------------------------ */
 
-
 static int parse_opts(int argc, char **argv, bf_opts *o)
 {
     static const struct option longs[] = {
@@ -306,7 +305,6 @@ static void *probe_main(void *arg)
 /* ---- lag and progress --------------------------------------------------------- */
 
 #define BF_TICKS_PER_S (1000 / BF_MONITOR_MS)
-
 
 static size_t markers_visible(bf_run *r, size_t *published)
 {
@@ -735,7 +733,6 @@ static cJSON *json_report(const bf_run *r, const bf_result *res)
     tn_hist_add_json(&r->probe_lat, cJSON_AddObjectToObject(pr, "latency_ms"), 1000);
     return j;
 }
-
 
 /* Exit status of a finished run: 1 when anything produced was not seen. */
 static int verdict(const bf_run *r, const bf_result *res)

@@ -104,7 +104,6 @@ static int usage(void)
 
 /* ---- options and the query file -------------------------------------- */
 
-
 static int parse_opts(int argc, char **argv, bqs_opts *o)
 {
     static const struct option longs[] = {
@@ -224,7 +223,6 @@ static int load_queries(const bqs_opts *o, bqs_query **out, size_t *nout)
 }
 
 /* ---- the clients ---------------------------------------------------- */
-
 
 /* Sends query qi; when it counts (measure), records latency from since_ns
  * or the error. Returns the answer's kind. */
@@ -479,7 +477,6 @@ static cJSON *json_report(const bqs_run *r, const bqs_total *t)
     }
     return j;
 }
-
 
 /* ---- the run ---------------------------------------------------------- */
 

@@ -218,10 +218,10 @@ static int64_t num(const cJSON *o, const char *field)
 }
 
 /* Sums over the demo tables' consuming state on the server (GET
- * /tables/{t}/segments on its admin port): the partitions' field, or with
- * field NULL the rows of segments not sealed yet; -1 when the server does
- * not answer. */
-static int64_t server_sum(const qs_opts *o, const char *field)
+ * /tables/{t}/segments on its admin port): the messages the partitions have
+ * taken (ingested, invalid or filtered), or with unsealed set the rows of
+ * segments not sealed yet; -1 when the server does not answer. */
+static int64_t server_sum(const qs_opts *o, bool unsealed)
 {
     int64_t sum = 0;
     for (size_t i = 0; i < QS_NSTREAMS; i++) {
@@ -236,9 +236,10 @@ static int64_t server_sum(const qs_opts *o, const char *field)
         const cJSON *t, *x;
         cJSON_ArrayForEach(t, cJSON_GetObjectItem(doc, "tables"))
         {
-            if (field) {
+            if (!unsealed) {
                 cJSON_ArrayForEach(x, cJSON_GetObjectItem(t, "partitions"))
-                    sum += num(x, field);
+                    sum += num(x, "rowsIngested") + num(x, "invalidRows") +
+                           num(x, "filteredRows");
                 continue;
             }
             cJSON_ArrayForEach(x, cJSON_GetObjectItem(t, "segments"))
@@ -257,7 +258,7 @@ static int64_t server_sum(const qs_opts *o, const char *field)
 static bool wait_sealed(const qs_opts *o, int ms)
 {
     for (int waited = 0; waited < ms; waited += 100) {
-        if (server_sum(o, NULL) == 0)
+        if (server_sum(o, true) == 0)
             return true;
         usleep(100000);
     }
@@ -270,14 +271,8 @@ static bool wait_sealed(const qs_opts *o, int ms)
  * have refreshed yet, so it cannot tell. */
 static bool wait_consumed(const qs_opts *o, long produced, int ms)
 {
-    static const char *const counters[] = {"rowsIngested", "invalidRows", "filteredRows"};
     for (int waited = 0; waited < ms; waited += 100) {
-        int64_t n = 0;
-        for (size_t i = 0; i < TN_ARRAY_LEN(counters) && n >= 0; i++) {
-            int64_t c = server_sum(o, counters[i]);
-            n = c < 0 ? -1 : n + c;
-        }
-        if (n >= produced)
+        if (server_sum(o, false) >= produced)
             return true;
         usleep(100000);
     }
