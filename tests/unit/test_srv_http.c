@@ -388,7 +388,11 @@ START_TEST(hybrid_table_splits_at_the_boundary)
     ck_assert_int_eq(post("/tables/ev_REALTIME/pauseConsumption", "", &b), 200);
     HAS(b, "\"pauseFlag\":true");
     free(b);
-    ck_assert_int_eq(post("/tables/ev/resumeConsumption", "", &b), 200);
+    /* a bad consumeFrom is refused with the allowed values; the table stays paused */
+    ck_assert_int_eq(post("/tables/ev/resumeConsumption?consumeFrom=oldest", "", &b), 400);
+    HAS(b, "consumeFrom must be lastConsumed, smallest or largest, got 'oldest'");
+    free(b);
+    ck_assert_int_eq(post("/tables/ev/resumeConsumption?consumeFrom=lastConsumed", "", &b), 200);
     HAS(b, "\"pauseFlag\":false");
     free(b);
     ck_assert_int_eq(post("/tables/ev_REALTIME/forceCommit", "", &b), 200);
