@@ -22,6 +22,11 @@
  *            str time_column (the table's time column; "" = the table
  *            config's timeColumnName on the server). The three boundary
  *            fields may be left out together (= none).
+ *            Then, optionally (only after the boundary fields), the asking
+ *            user's access to the table: u8 1, str row_filter (a SQL
+ *            condition ANDed above the WHERE; "" = none), u32 ncolumns
+ *            (TN_WIRE_ALL_COLUMNS = every column) + ncolumns * str visible
+ *            column. Absent = the whole table (qry_access).
  *   PARTIAL  the answer to QUERY: the payload is qry_partial_serialize's
  *            bytes (statistics included)
  *   ADMIN    str JSON command; answer ADMIN_OK with str JSON text:
@@ -53,6 +58,7 @@
 
 #define TN_WIRE_HEADER 9u                    /* length + type + id */
 #define TN_WIRE_MAX_FRAME (1024u * 1024 * 1024) /* 1 GiB */
+#define TN_WIRE_ALL_COLUMNS 0xFFFFFFFFu          /* QUERY access: no column list */
 
 enum {
     TN_MSG_QUERY = 1,

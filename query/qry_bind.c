@@ -22,6 +22,7 @@ typedef struct qb_ctx {
     qry_err *err;
     qb_clause clause;
     bool aliases;     /* a bare name may be a select alias */
+    bool trusted;     /* binding sys_where: hidden columns are fine */
     int in_agg;       /* inside an aggregation's arguments */
 } qb_ctx;
 
@@ -59,6 +60,10 @@ static int qb_column(qb_ctx *b, qry_expr *e)
     const seg_schema *s = b->q->schema;
     /* SELECT * expansion names its columns by index already */
     int i = e->col >= 0 ? e->col : seg_schema_find(s, e->name);
+    /* a hidden column is reported exactly as one that does not exist, so
+     * errors do not tell a restricted user what is hidden */
+    if (i >= 0 && b->q->hidden && b->q->hidden[i] && !b->trusted)
+        i = -1;
     if (i < 0)
         return qry_fail(b->err, QRY_ERR_UNKNOWN_COLUMN, e->position,
                         "Unknown columnName '%s' found in the query at position %d",
@@ -316,10 +321,12 @@ static void qb_expand_star(qry_query *q)
     for (uint32_t i = 0; i < q->nselect; i++)
         nstar += q->select[i].expr->op == QE_STAR;
     const seg_field **sorted = qry_alloc(&q->arena, (s->nfields + 1) * sizeof *sorted);
+    uint32_t nvis = 0;
     for (uint32_t i = 0; i < s->nfields; i++)
-        sorted[i] = &s->fields[i];
-    qsort(sorted, s->nfields, sizeof *sorted, qb_by_name);
-    uint32_t n = q->nselect - nstar + nstar * s->nfields, k = 0;
+        if (!q->hidden || !q->hidden[i])
+            sorted[nvis++] = &s->fields[i];
+    qsort(sorted, nvis, sizeof *sorted, qb_by_name);
+    uint32_t n = q->nselect - nstar + nstar * nvis, k = 0;
     qry_select_item *items = qry_alloc(&q->arena, (n + 1) * sizeof *items);
     for (uint32_t i = 0; i < q->nselect; i++) {
         qry_expr *star = q->select[i].expr;
@@ -327,7 +334,7 @@ static void qb_expand_star(qry_query *q)
             items[k++] = q->select[i];
             continue;
         }
-        for (uint32_t f = 0; f < s->nfields; f++) {
+        for (uint32_t f = 0; f < nvis; f++) {
             qry_expr *e = qry_alloc(&q->arena, sizeof *e);
             e->op = QE_COLUMN;
             e->agg_slot = -1;
@@ -373,6 +380,36 @@ static int qb_term(qb_ctx *b, qb_clause clause, qry_expr **slot, int *ref)
     return 0;
 }
 
+/* Binds the system's conditions with the whole schema and ANDs them above
+ * the user's WHERE: whatever the user wrote (OR 1=1 included) is one
+ * operand of that AND. */
+static int qb_sys_where(qb_ctx *b)
+{
+    qry_query *q = b->q;
+    b->trusted = true;
+    int rc = qb_clause_expr(b, QB_WHERE, false, &q->sys_where);
+    b->trusted = false;
+    if (rc || qb_condition(b, q->sys_where))
+        return -1;
+    if (q->where) {
+        qry_expr *and = qry_alloc(&q->arena, sizeof *and);
+        and->op = QE_AND;
+        and->col = -1;
+        and->agg_slot = -1;
+        and->position = -1;
+        and->nargs = 2;
+        and->args = qry_alloc(&q->arena, 2 * sizeof *and->args);
+        and->args[0] = q->where;
+        and->args[1] = q->sys_where;
+        and->type = SEG_BOOLEAN; /* both operands are bound conditions already */
+        q->where = and;
+    } else {
+        q->where = q->sys_where;
+    }
+    q->sys_where = NULL;
+    return 0;
+}
+
 static int qb_group_order(qb_ctx *b)
 {
     qry_query *q = b->q;
@@ -406,6 +443,8 @@ int qry_bind(qry_query *q, const seg_schema *schema, qry_err *err)
             return -1;
     if (q->where && (qb_clause_expr(&b, QB_WHERE, false, &q->where) != 0 ||
                      qb_condition(&b, q->where) != 0))
+        return -1;
+    if (q->sys_where && qb_sys_where(&b) != 0)
         return -1;
     if (qb_group_order(&b) != 0)
         return -1;

@@ -334,6 +334,43 @@ int qry_parse(const char *sql, qry_flavour flavour, qry_query **out, qry_err *er
     return 0;
 }
 
+/* The prefix a filter is parsed behind: the parser only knows statements. */
+#define QRY_FILTER_PREFIX "SELECT * FROM __filter WHERE "
+
+static bool qp_filter_only(const qry_query *q)
+{
+    static const qry_options none;
+    return q->select_star && q->nselect == 1 && !q->distinct && q->where && !q->ngroup &&
+           !q->having && !q->norder && q->limit == -1 && q->offset == 0 &&
+           !strcmp(q->table, "__filter") && !memcmp(&q->opts, &none, sizeof none);
+}
+
+int qry_parse_filter(const char *expr, qry_query **out, qry_err *err)
+{
+    *out = NULL;
+    if (!expr || !*expr)
+        return qry_fail(err, QRY_ERR_PARSE, -1, "empty row filter");
+    size_t plen = strlen(QRY_FILTER_PREFIX), n = strlen(expr);
+    char *text = tn_malloc(plen + n + 1);
+    memcpy(text, QRY_FILTER_PREFIX, plen);
+    memcpy(text + plen, expr, n + 1);
+    qry_query *q;
+    int rc = qry_parse(text, QRY_HTTP, &q, err);
+    free(text);
+    if (rc) {
+        if (err && err->position >= (int)plen)
+            err->position -= (int)plen;
+        return -1;
+    }
+    if (!qp_filter_only(q)) {
+        qry_query_free(q);
+        return qry_fail(err, QRY_ERR_PARSE, -1, "a row filter is one condition, without "
+                        "clauses, statements or options");
+    }
+    *out = q;
+    return 0;
+}
+
 /* Prepared predicates (qry_prepare) keep compiled regexes outside the
  * arena; a shared node (an alias used in ORDER BY) is released once, as
  * qry_prepared_free clears what it frees. */
@@ -354,6 +391,7 @@ void qry_query_free(qry_query *q)
     if (!q)
         return;
     qry_query_release(q);
+    qry_query_free(q->attached);
     qry_arena_free(&q->arena);
     free(q);
 }

@@ -33,6 +33,18 @@ int qry_options_set(qry_options *o, const char *key, const char *value, qry_err 
 /* Parses Pinot's queryOptions string "k1=v1;k2=v2". */
 int qry_options_parse(qry_options *o, const char *text, qry_err *err);
 
+/* What one user may see of a table (issue 8): a row filter ANDed into
+ * every query's WHERE however it is written, and the columns the user may
+ * name at all. The filter's columns bind against the whole schema (it may
+ * test a hidden column); the user's own expressions only against the
+ * visible ones, and a hidden column is reported exactly like one that
+ * does not exist. */
+typedef struct qry_access {
+    const char *row_filter;        /* SQL boolean expression; NULL = all rows */
+    const char *const *columns;    /* visible columns; NULL = all */
+    uint32_t ncolumns;
+} qry_access;
+
 typedef struct qry_select_item {
     qry_expr *expr;
     const char *alias;     /* AS alias, or NULL */
@@ -79,10 +91,22 @@ typedef struct qry_query {
     const seg_schema *schema;  /* the schema it was bound against (borrowed) */
     int64_t now_ms;            /* the query's NOW(), fixed once so every segment
                                   and the reduce agree (set by qry_compile) */
+    /* Set before qry_bind by qry_compile_ex. hidden[f]: schema field f the
+     * user may not name (NULL: none). sys_where: conditions the system adds
+     * (a user's row filter, a hybrid table's time boundary); bound against
+     * the whole schema, never against select aliases, and ANDed into where
+     * by qry_bind, so nothing the user writes can loosen them. */
+    const uint8_t *hidden;
+    qry_expr *sys_where;
+    struct qry_query *attached;    /* owns nodes of sys_where parsed separately */
 } qry_query;
 
 /* Parses one query. Errors carry code 150 and the byte position. */
 int qry_parse(const char *sql, qry_flavour flavour, qry_query **out, qry_err *err);
+/* Parses a row filter: one boolean SQL expression over a table's columns
+ * and nothing else (no clauses, statements or options). The expression is
+ * (*out)->where; positions in errors are byte offsets into expr. */
+int qry_parse_filter(const char *expr, qry_query **out, qry_err *err);
 /* Resolves against schema (which must outlive the query). Errors: 710 for
  * unknown columns, 700 for type or GROUP BY violations. */
 int qry_bind(qry_query *q, const seg_schema *schema, qry_err *err);

@@ -66,15 +66,17 @@ typedef struct qry_boundary {
  * answering alone both split a hybrid table with it. */
 int64_t qry_time_boundary(int64_t max_end_ms, int64_t unit_ms, bool hourly);
 
-/* qry_compile_at, with the boundary's predicate ANDed into the WHERE
- * clause before binding (b NULL or op NONE: none). */
+/* qry_compile_at, with the boundary's predicate (b NULL or op NONE: none)
+ * and the user's row filter (access NULL: the whole table) ANDed above the
+ * WHERE clause, and the user's hidden columns unnameable. */
 int qry_compile_ex(const char *sql, qry_flavour flavour, const char *options,
                    const seg_schema *schema, int64_t now_ms, const qry_boundary *b,
-                   qry_query **out, qry_err *err);
+                   const qry_access *access, qry_query **out, qry_err *err);
 /* The same from a query qry_parse returned (taken: freed on error), for a
  * caller that needed the parse first (the broker reads the FROM table to
  * find the schema) and should not parse twice. */
 int qry_compile_parsed(qry_query *q, const char *options, const seg_schema *schema,
-                       int64_t now_ms, const qry_boundary *b, qry_query **out, qry_err *err);
+                       int64_t now_ms, const qry_boundary *b, const qry_access *access,
+                       qry_query **out, qry_err *err);
 
 #endif

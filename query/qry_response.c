@@ -273,7 +273,7 @@ int qry_compile_at(const char *sql, qry_flavour flavour, const char *options,
                    const seg_schema *schema, int64_t now_ms, qry_query **out,
                    qry_err *err)
 {
-    return qry_compile_ex(sql, flavour, options, schema, now_ms, NULL, out, err);
+    return qry_compile_ex(sql, flavour, options, schema, now_ms, NULL, NULL, out, err);
 }
 
 static qry_expr *new_node(qry_query *q, qry_op op, uint32_t nargs)
@@ -285,6 +285,19 @@ static qry_expr *new_node(qry_query *q, qry_op op, uint32_t nargs)
     e->nargs = nargs;
     e->args = nargs ? qry_alloc(&q->arena, nargs * sizeof *e->args) : NULL;
     return e;
+}
+
+/* ANDs e into the conditions qry_bind adds above the user's WHERE. */
+static void add_sys_where(qry_query *q, qry_expr *e)
+{
+    if (!q->sys_where) {
+        q->sys_where = e;
+        return;
+    }
+    qry_expr *and = new_node(q, QE_AND, 2);
+    and->args[0] = q->sys_where;
+    and->args[1] = e;
+    q->sys_where = and;
 }
 
 /* ANDs `column <= value` (or `>`) into q's WHERE, as the parser would
@@ -314,14 +327,37 @@ static int add_boundary(qry_query *q, const seg_schema *schema, const qry_bounda
     lit->lit.kind = QV_LONG;
     lit->lit.type = lit->type = SEG_LONG;
     lit->lit.i = b->value;
-    if (!q->where) {
-        q->where = cmp;
-    } else {
-        qry_expr *and = new_node(q, QE_AND, 2);
-        and->args[0] = q->where;
-        and->args[1] = cmp;
-        q->where = and;
+    add_sys_where(q, cmp);
+    return 0;
+}
+
+/* The user's access: which columns they may name, and their row filter
+ * (parsed on its own, so its text cannot reach into the user's query). A
+ * filter that does not bind against this table's schema fails the query
+ * without naming columns: the user may not know them. */
+static int add_access(qry_query *q, const seg_schema *schema, const qry_access *a, qry_err *err)
+{
+    if (a->columns) {
+        uint8_t *hidden = qry_alloc(&q->arena, schema->nfields + 1);
+        memset(hidden, 1, schema->nfields);
+        for (uint32_t i = 0; i < a->ncolumns; i++) {
+            int f = seg_schema_find(schema, a->columns[i]);
+            if (f >= 0)
+                hidden[f] = 0;
+        }
+        q->hidden = hidden;
     }
+    if (!a->row_filter || !*a->row_filter)
+        return 0;
+    qry_query *f;
+    qry_err fe;
+    if (qry_parse_filter(a->row_filter, &f, &fe))
+        return qry_fail(err, QRY_ERR_VALIDATION, -1, "the row filter configured for this "
+                        "user and table does not parse; ask an administrator to fix it");
+    add_sys_where(q, f->where);
+    f->where = NULL;
+    f->attached = q->attached;
+    q->attached = f;
     return 0;
 }
 
@@ -334,18 +370,20 @@ int64_t qry_time_boundary(int64_t max_end_ms, int64_t unit_ms, bool hourly)
 
 int qry_compile_ex(const char *sql, qry_flavour flavour, const char *options,
                    const seg_schema *schema, int64_t now_ms, const qry_boundary *b,
-                   qry_query **out, qry_err *err)
+                   const qry_access *access, qry_query **out, qry_err *err)
 {
     qry_query *q;
     if (qry_parse(sql, flavour, &q, err))
         return -1;
-    return qry_compile_parsed(q, options, schema, now_ms, b, out, err);
+    return qry_compile_parsed(q, options, schema, now_ms, b, access, out, err);
 }
 
 int qry_compile_parsed(qry_query *q, const char *options, const seg_schema *schema,
-                       int64_t now_ms, const qry_boundary *b, qry_query **out, qry_err *err)
+                       int64_t now_ms, const qry_boundary *b, const qry_access *access,
+                       qry_query **out, qry_err *err)
 {
-    if (b && b->op != QRY_BOUNDARY_NONE && add_boundary(q, schema, b, err)) {
+    if ((b && b->op != QRY_BOUNDARY_NONE && add_boundary(q, schema, b, err)) ||
+        (access && add_access(q, schema, access, err))) {
         qry_query_free(q);
         return -1;
     }

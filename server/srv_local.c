@@ -124,8 +124,8 @@ static int run_parts(const char *sql, const char *options, local_part *parts, ui
     for (uint32_t i = 0; i < np; i++) {
         qry_query *q;
         qry_partial p;
-        if (qry_compile_ex(sql, QRY_HTTP, options, parts[i].snap.schema, now, &parts[i].b, &q,
-                           e))
+        if (qry_compile_ex(sql, QRY_HTTP, options, parts[i].snap.schema, now, &parts[i].b, NULL,
+                           &q, e))
             return -1;
         qry_exec_opts o = {.timeout_ms = LOCAL_TIMEOUT_MS, .cancel = cancel};
         int rc = qry_execute(q, parts[i].snap.segs, parts[i].snap.nsegs, &o, &p, e);

@@ -50,6 +50,8 @@ typedef struct query_req {
     char **names;
     uint32_t nnames;
     qry_boundary boundary;
+    bool has_access;            /* the broker named a user's access */
+    qry_access access;          /* its strings are owned here */
 } query_req;
 
 static void query_req_free(query_req *q)
@@ -61,6 +63,36 @@ static void query_req_free(query_req *q)
     for (uint32_t i = 0; i < q->nnames; i++)
         free(q->names[i]);
     free(q->names);
+    free((char *)q->access.row_filter);
+    for (uint32_t i = 0; q->access.columns && i < q->access.ncolumns; i++)
+        free((char *)q->access.columns[i]);
+    free((void *)q->access.columns);
+}
+
+/* The optional access block: u8 1, str row_filter, u32 ncolumns
+ * (QRY_WIRE_ALL_COLUMNS: every column), the column names. */
+static void read_access(tn_wire_rd *rd, query_req *q)
+{
+    if (tn_wire_get_u8(rd) != 1) {
+        rd->bad = true;
+        return;
+    }
+    q->has_access = true;
+    char *f = tn_wire_get_strdup(rd);
+    q->access.row_filter = f && *f ? f : NULL;
+    if (f && !*f)
+        free(f);
+    uint32_t n = tn_wire_get_u32(rd);
+    if (rd->bad || n == TN_WIRE_ALL_COLUMNS)
+        return;
+    if (n > (rd->len - rd->pos) / 4) { /* each name takes at least 4 bytes */
+        rd->bad = true;
+        return;
+    }
+    const char **cols = tn_calloc(n + 1, sizeof *cols);
+    q->access.columns = cols;
+    for (uint32_t i = 0; i < n && !rd->bad; i++, q->access.ncolumns++)
+        cols[i] = tn_wire_get_strdup(rd);
 }
 
 /* Reads the QUERY payload; false with the reason in why when malformed. */
@@ -90,6 +122,8 @@ static bool read_query(const srv_request *r, query_req *q, char *why, size_t cap
         q->boundary.value = tn_wire_get_i64(&rd);
         q->time_column = tn_wire_get_strdup(&rd);
     }
+    if (!rd.bad && rd.pos < rd.len)
+        read_access(&rd, q);
     if (rd.bad || rd.pos != rd.len) {
         snprintf(why, cap, "malformed QUERY payload (%s at byte %zu of %zu)",
                  rd.bad ? "a field runs past the end" : "trailing bytes", rd.pos, rd.len);
@@ -146,7 +180,7 @@ static bool run_compiled(srv_node *n, const srv_request *r, query_req *q,
         b.op = QRY_BOUNDARY_NONE; /* no rows to split, and no column to name */
     qry_query *cq;
     if (qry_compile_ex(q->sql, (qry_flavour)q->flavour, q->options, snap->schema, q->now_ms, &b,
-                       &cq, &qe)) {
+                       q->has_access ? &q->access : NULL, &cq, &qe)) {
         srv_request_error(out, r->id, qe.code, "%s", qe.msg);
         return true;
     }

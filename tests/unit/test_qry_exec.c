@@ -244,6 +244,84 @@ START_TEST(filters_match_plain_loops)
 }
 END_TEST
 
+/* Runs sql as a user restricted by access (row filter, visible columns). */
+static int run_as(const char *sql, const qry_access *access)
+{
+    qry_result_free(&res);
+    qry_query *q;
+    memset(&qerr, 0, sizeof qerr);
+    if (qry_compile_ex(sql, QRY_HTTP, NULL, schema, 0, NULL, access, &q, &qerr))
+        return -1;
+    qry_partial p;
+    qry_exec_opts o = {.threads = 2};
+    int rc = qry_execute(q, segs, NSEG, &o, &p, &qerr);
+    if (!rc)
+        rc = qry_reduce(q, &p, &res, &qerr);
+    qry_partial_free(q, &p);
+    qry_query_free(q);
+    return rc;
+}
+
+static bool p_gamma_not_k7(int r) { return p_s_eq(r) && K[r] != 7; }
+
+START_TEST(access_filter_cannot_be_escaped)
+{
+    static const char *const cols[] = {"k", "S", "ts"}; /* names match case-insensitively */
+    qry_access a = {.row_filter = "s = 'gamma'", .columns = cols, .ncolumns = 3};
+    int64_t mine = count_where(p_s_eq);
+    static const char *const escapes[] = {
+        "SELECT COUNT(*) FROM ev",
+        "SELECT COUNT(*) FROM ev WHERE s = 'alpha' OR 1 = 1",
+        "SELECT COUNT(*) FROM ev WHERE k = 7 OR k <> 7",
+        "SELECT COUNT(*) FROM ev WHERE NOT (s = 'gamma') OR s = 'gamma'",
+    };
+    for (size_t i = 0; i < TN_ARRAY_LEN(escapes); i++) {
+        ck_assert_msg(run_as(escapes[i], &a) == 0, "%s: %s", escapes[i], qerr.msg);
+        ck_assert_msg(cell_long(0, 0) == mine, "%s: %lld rows, want %lld", escapes[i],
+                      (long long)cell_long(0, 0), (long long)mine);
+    }
+    ck_assert_int_eq(run_as("SELECT COUNT(*) FROM ev WHERE k <> 7", &a), 0);
+    ck_assert_int_eq(cell_long(0, 0), count_where(p_gamma_not_k7));
+    /* an alias named like the filtered column does not redirect the filter */
+    ck_assert_int_eq(run_as("SELECT k AS s, COUNT(*) FROM ev GROUP BY k ORDER BY 2 DESC "
+                            "LIMIT 1000", &a), 0);
+    int64_t total = 0;
+    for (uint32_t r = 0; r < res.nrows; r++)
+        total += cell_long(r, 1);
+    ck_assert_int_eq(total, mine);
+    /* SELECT * shows the visible columns only, in Pinot's name order */
+    ck_assert_int_eq(run_as("SELECT * FROM ev LIMIT 5", &a), 0);
+    ck_assert_uint_eq(res.ncols, 3);
+    ck_assert_str_eq(res.names[0], "k");
+    ck_assert_str_eq(res.names[1], "s");
+    ck_assert_str_eq(res.names[2], "ts");
+    /* hidden columns are refused exactly like missing ones, in every clause */
+    static const char *const hidden[] = {
+        "SELECT m FROM ev", "SELECT SUM(m) FROM ev", "SELECT COUNT(*) FROM ev WHERE m > 1",
+        "SELECT k, COUNT(*) FROM ev GROUP BY k, d", "SELECT k FROM ev ORDER BY u",
+        "SELECT COUNT(*) FILTER (WHERE m > 1) FROM ev", "SELECT COUNT(DISTINCT tags) FROM ev",
+    };
+    for (size_t i = 0; i < TN_ARRAY_LEN(hidden); i++) {
+        ck_assert_msg(run_as(hidden[i], &a) == -1, "%s ran", hidden[i]);
+        ck_assert_int_eq(qerr.code, QRY_ERR_UNKNOWN_COLUMN);
+        ck_assert_msg(strstr(qerr.msg, "Unknown columnName"), "%s", qerr.msg);
+    }
+    /* the filter itself may test a hidden column */
+    qry_access b = {.row_filter = "m > 900", .columns = cols, .ncolumns = 3};
+    ck_assert_int_eq(run_as("SELECT COUNT(*) FROM ev", &b), 0);
+    ck_assert_int_eq(cell_long(0, 0), count_where(p_m_gt));
+    /* a filter that is not one condition never runs */
+    qry_access bad = {.row_filter = "1 = 1) OR (1 = 1"};
+    ck_assert_int_eq(run_as("SELECT COUNT(*) FROM ev", &bad), -1);
+    qry_access clause = {.row_filter = "k = 1 ORDER BY k"};
+    ck_assert_int_eq(run_as("SELECT COUNT(*) FROM ev", &clause), -1);
+    qry_access stmt = {.row_filter = "k = 1; SELECT 1"};
+    ck_assert_int_eq(run_as("SELECT COUNT(*) FROM ev", &stmt), -1);
+    qry_access opt = {.row_filter = "k = 1 OPTION(timeoutMs=1)"};
+    ck_assert_int_eq(run_as("SELECT COUNT(*) FROM ev", &opt), -1);
+}
+END_TEST
+
 START_TEST(aggregations_match)
 {
     ck_assert_int_eq(run("SELECT COUNT(*), SUM(m), MIN(d), MAX(k), AVG(m) FROM ev WHERE k < 3"), 0);
@@ -617,6 +695,7 @@ int main(void)
     tcase_add_unchecked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, filters_match_plain_loops);
+    tcase_add_test(tc, access_filter_cannot_be_escaped);
     tcase_add_test(tc, aggregations_match);
     tcase_add_test(tc, metadata_answers_match_scans);
     tcase_add_test(tc, empty_segments_take_part);
