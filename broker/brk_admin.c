@@ -348,6 +348,7 @@ static void table_post(admin_call *c)
         brk_response_error(c->out, 500, "%s", err);
     if (rc || !push_new_table(c, typed))
         return;
+    brk_apply_table_quota(c->b, typed);
     brk_sync_refresh(c->b->sync);
     char msg[400];
     snprintf(msg, sizeof msg, "Table %s successfully added", typed);
@@ -371,6 +372,8 @@ static void tables_list(admin_call *c)
             continue;
         if (want < 0 && !strcmp(raw, prev))
             continue; /* a hybrid table is listed once by its raw name */
+        if (!admin_user_sees(c, raw))
+            continue;
         cJSON_AddItemToArray(a, cJSON_CreateString(want >= 0 ? names[i] : raw));
         snprintf(prev, sizeof prev, "%s", raw);
     }
@@ -409,6 +412,7 @@ static void table_delete(admin_call *c, const char *t)
     for (uint32_t i = 0; i < n; i++) {
         drop_everywhere(c->b, typed[i]);
         brk_catalog_delete_table(c->b->catalog, typed[i], NULL);
+        brk_apply_table_quota(c->b, typed[i]);
         if (i)
             tn_buf_append(&names, ", ", 2);
         tn_buf_append(&names, typed[i], strlen(typed[i]));
@@ -423,12 +427,17 @@ static void table_schema(admin_call *c, const char *t)
 {
     brk_resolved r;
     char err[TN_ERRLEN];
-    if (brk_catalog_resolve(c->b->catalog, t, &r, err)) {
+    /* the same answer for a table that is not there and one not readable */
+    if (!admin_user_sees(c, t) || brk_catalog_resolve(c->b->catalog, t, &r, err)) {
         brk_response_error(c->out, 404, "Table %s does not exist", t);
         return;
     }
     char *js = brk_catalog_schema_json(c->b->catalog, r.schema->name);
-    brk_response_set(c->out, 200, "application/json", js ? js : seg_schema_to_json(r.schema));
+    js = admin_schema_view(c, r.raw, js ? js : seg_schema_to_json(r.schema));
+    if (!js)
+        brk_response_error(c->out, 500, "the schema of %s cannot be shown", t);
+    else
+        brk_response_set(c->out, 200, "application/json", js);
     brk_resolved_release(&r);
 }
 
@@ -652,7 +661,7 @@ static void brokers_by_table(admin_call *c)
         char raw[256];
         brk_table_type t;
         brk_table_split(names[i], raw, sizeof raw, &t);
-        if (cJSON_GetObjectItemCaseSensitive(j, raw))
+        if (cJSON_GetObjectItemCaseSensitive(j, raw) || !admin_user_sees(c, raw))
             continue;
         cJSON *one = cJSON_CreateObject();
         cJSON_AddNumberToObject(one, "port", c->b->http_port);
@@ -691,6 +700,20 @@ static bool common_route(admin_call *c)
 
 /* ---- dispatch ---------------------------------------------------------- */
 
+/* common_route behind the access check: true when the path is one of the
+ * shared endpoints (answered, or refused with 401/403). */
+static bool common_route_allowed(admin_call *c)
+{
+    bool shared = c->req->method == BRK_GET && c->nseg >= 1 &&
+                  (!strcmp(c->seg[0], "health") || !strcmp(c->seg[0], "metrics") ||
+                   !strcmp(c->seg[0], "debug") || !strcmp(c->seg[0], "v2"));
+    if (!shared)
+        return false;
+    if (!admin_allowed(c))
+        return true;
+    return common_route(c);
+}
+
 static void call_init(admin_call *c, brk_broker *b, const brk_request *req, brk_response *out)
 {
     memset(c, 0, sizeof *c);
@@ -711,7 +734,7 @@ bool brk_admin_common(brk_broker *b, const brk_request *req, brk_response *out)
 {
     admin_call c;
     call_init(&c, b, req, out);
-    bool done = common_route(&c);
+    bool done = common_route_allowed(&c);
     call_free(&c);
     return done;
 }
@@ -735,8 +758,12 @@ void brk_admin_handle(brk_broker *b, const brk_request *req, brk_response *out)
     call_init(&c, b, req, out);
     atomic_fetch_add_explicit(&b->metrics.admin_requests, 1, memory_order_relaxed);
     const char *top = c.nseg ? c.seg[0] : "";
-    if (common_route(&c))
+    if (!admin_allowed(&c))
         ;
+    else if (common_route(&c))
+        ;
+    else if (!strcmp(top, "users"))
+        admin_users_route(&c);
     else if (!strcmp(top, "schemas"))
         schemas_route(&c);
     else if (!strcmp(top, "tables") && c.nseg >= 1)

@@ -32,6 +32,15 @@ bool admin_realtime_table(admin_call *c, const char *t, char *typed, size_t cap)
 /* The status table entry for typed in one server's status, or NULL. */
 const cJSON *admin_status_table(const cJSON *status, const char *typed);
 
+/* brk_admin_users.c: access and /users. admin_allowed: may req->user call
+ * this endpoint? false after responding 401/403. */
+bool admin_allowed(admin_call *c);
+/* May the caller see table in listings? */
+bool admin_user_sees(const admin_call *c, const char *table);
+/* A schema's JSON cut to the caller's visible columns (json is taken). */
+char *admin_schema_view(const admin_call *c, const char *table, char *json);
+void admin_users_route(admin_call *c);
+
 /* brk_admin_rt.c: segments and consumption control */
 void admin_segments_list(admin_call *c);
 void admin_segment_metadata(admin_call *c);

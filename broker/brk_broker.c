@@ -37,6 +37,19 @@ int brk_broker_open(const brk_opts *o, brk_broker **out, char *err)
     int rc = brk_catalog_open(o->data_dir, o->no_sync, &b->catalog, warn, sizeof warn, err);
     if (!rc && warn[0])
         brk_log(b, "%s", warn);
+    if (!rc) {
+        brk_auth_opts ao = o->auth;
+        ao.data_dir = b->opts.data_dir;
+        ao.no_sync = o->no_sync;
+        rc = brk_auth_open(&ao, &b->auth, err);
+    }
+    if (!rc) {
+        uint32_t n;
+        char **names = brk_catalog_table_names(b->catalog, &n);
+        for (uint32_t i = 0; i < n; i++)
+            brk_apply_table_quota(b, names[i]);
+        brk_names_free(names, n);
+    }
     if (!rc)
         rc = brk_pool_create(o->servers, o->nservers, &b->pool, err);
     if (!rc)
@@ -56,12 +69,40 @@ void brk_broker_close(brk_broker *b)
     brk_sync_stop(b->sync);
     brk_pool_free(b->pool);
     brk_catalog_close(b->catalog);
+    brk_auth_close(b->auth);
     brk_metrics_free(&b->metrics);
     for (uint32_t i = 0; i < b->opts.nservers; i++)
         free((char *)b->opts.servers[i]);
     free((void *)b->opts.servers);
     free((char *)b->opts.data_dir);
     free(b);
+}
+
+static double config_qps(brk_broker *b, const char *typed)
+{
+    char *js = brk_catalog_table_json(b->catalog, typed);
+    cJSON *cfg = js ? cJSON_Parse(js) : NULL;
+    free(js);
+    const cJSON *q = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cfg, "quota"), "maxQueriesPerSecond");
+    double qps = cJSON_IsNumber(q) ? q->valuedouble
+                 : cJSON_IsString(q) ? strtod(q->valuestring, NULL) : 0;
+    cJSON_Delete(cfg);
+    return qps > 0 ? qps : 0;
+}
+
+void brk_apply_table_quota(brk_broker *b, const char *typed)
+{
+    char raw[256], name[300];
+    brk_table_type t;
+    if (!brk_table_split(typed, raw, sizeof raw, &t))
+        return;
+    double qps = 0;
+    for (int k = 0; k < 2; k++) {
+        snprintf(name, sizeof name, "%s_%s", raw, brk_table_type_name((brk_table_type)k));
+        qps = TN_MAX(qps, config_qps(b, name));
+    }
+    brk_auth_set_table_quota(b->auth, raw, qps);
 }
 
 void brk_log(const brk_broker *b, const char *fmt, ...)

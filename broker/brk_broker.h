@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "brk_auth.h"
 #include "brk_catalog.h"
 #include "brk_metrics.h"
 #include "tn_common.h"
@@ -34,11 +35,13 @@ typedef struct brk_opts {
      * lost or back, a failed push); NULL = silent. Any thread. */
     void (*log)(void *arg, const char *line);
     void *log_arg;
+    brk_auth_opts auth;            /* users, quotas, audit (auth.data_dir = data_dir) */
 } brk_opts;
 
 typedef struct brk_broker {
     brk_opts opts;
     brk_catalog *catalog;
+    brk_auth *auth;                /* always open; brk_auth_enabled says if it checks */
     struct brk_pool *pool;
     struct brk_sync *sync;
     brk_metrics metrics;
@@ -59,6 +62,11 @@ void brk_broker_close(brk_broker *b);
 
 /* Formats a line for opts.log. */
 void brk_log(const brk_broker *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Sets the query quota of typed's raw table from the table configs
+ * (quota.maxQueriesPerSecond, Pinot's string or a number; the larger of a
+ * hybrid table's two), or removes it when neither has one. */
+void brk_apply_table_quota(brk_broker *b, const char *typed);
 
 /* The display name of server i ("host:port"). */
 const char *brk_server_name(const brk_broker *b, uint32_t i);
@@ -83,6 +91,10 @@ typedef struct brk_request {
     uint8_t *body;                 /* NUL-terminated copy */
     size_t len;
     uint64_t received_ns;          /* tn_mono_ns() at arrival: queue time counts */
+    brk_user *user;                /* who asks (one reference, released with the
+                                      request); NULL only on public paths (login,
+                                      health, console files) */
+    char client[64];               /* peer "host:port", for the audit log */
 } brk_request;
 
 /* The value of query parameter key, or NULL. */

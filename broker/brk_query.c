@@ -43,6 +43,9 @@ typedef struct brk_q {
     bool *late_seen;             /* per server: already in late */
     int64_t timeout_ms, remaining_ms;
     const atomic_bool *cancel;   /* NULL, or set by another thread to give up */
+    brk_user *user;              /* NULL: unrestricted */
+    const qry_access *access;    /* the user's view of the table, or NULL */
+    const char *endpoint, *client;
     char request_id[32];
 } brk_q;
 
@@ -96,6 +99,10 @@ static void respond(brk_q *x, const qry_result *res, bool http_status_errors, br
     char *js = qry_response_json(res, x->errs, x->nerrs, &info);
     int first = x->nerrs ? x->errs[0].code : 0;
     int status = first && http_status_errors ? brk_error_http_status(first) : 200;
+    /* refusals a client must back off from or re-authenticate for are
+     * HTTP statuses whatever the client asked (issue 8: 429 for quotas) */
+    if (first == BRK_ERR_TOO_MANY_REQUESTS || first == BRK_ERR_ACCESS_DENIED)
+        status = brk_error_http_status(first);
     brk_response_set(out, status, "application/json", js);
     out->pinot_error = first ? first : -1;
     bool partial = x->nerrs > 0 || (res && res->stats.groups_limit_reached);
@@ -151,12 +158,25 @@ static void begin_call(brk_q *x, uint32_t server, const char *typed, uint32_t ns
     tn_wire_put_u32(r, nsegs);
 }
 
+/* The servers compile the SQL text themselves, so the user's row filter
+ * and visible columns travel with every QUERY (tn_wire.h). */
+static void put_access(tn_buf *r, const qry_access *a)
+{
+    tn_wire_put_u8(r, 1);
+    tn_wire_put_cstr(r, a->row_filter ? a->row_filter : "");
+    tn_wire_put_u32(r, a->columns ? a->ncolumns : TN_WIRE_ALL_COLUMNS);
+    for (uint32_t i = 0; a->columns && i < a->ncolumns; i++)
+        tn_wire_put_cstr(r, a->columns[i]);
+}
+
 static void end_call(brk_q *x, uint8_t boundary_op, int64_t boundary)
 {
     tn_buf *r = &x->calls[x->ncalls - 1].request;
     tn_wire_put_u8(r, boundary_op);
     tn_wire_put_i64(r, boundary);
     tn_wire_put_cstr(r, boundary_op ? x->tbl.time_column : "");
+    if (x->access)
+        put_access(r, x->access);
     tn_wire_end(r, 0);
 }
 
@@ -304,15 +324,30 @@ static bool prepare(brk_q *x)
         return false;
     }
     char err[TN_ERRLEN];
-    int rc = brk_catalog_resolve(x->b->catalog, parsed->table ? parsed->table : "", &x->tbl, err);
+    const char *table = parsed->table ? parsed->table : "";
+    /* before resolving: the answer must not tell whether the table exists */
+    if (x->user && !brk_user_can_read(x->user, table)) {
+        add_err(x, BRK_ERR_ACCESS_DENIED, "Permission denied: user '%s' may not read table '%s'",
+                brk_user_name(x->user), table);
+        qry_query_free(parsed); /* table points into it */
+        return false;
+    }
+    int rc = brk_catalog_resolve(x->b->catalog, table, &x->tbl, err);
     if (rc) {
         qry_query_free(parsed);
         add_err(x, QRY_ERR_TABLE, "%s", err);
         return false;
     }
     x->have_tbl = true;
+    if (x->user && !brk_auth_admit(x->b->auth, x->user, x->tbl.raw, err, sizeof err)) {
+        qry_query_free(parsed);
+        add_err(x, BRK_ERR_TOO_MANY_REQUESTS, "%s", err);
+        return false;
+    }
+    x->access = x->user ? brk_user_access(x->user, x->tbl.raw) : NULL;
     /* parsed once: compiling takes the parsed query over */
-    if (qry_compile_parsed(parsed, x->options, x->tbl.schema, tn_now_ms(), NULL, &x->q, &e)) {
+    if (qry_compile_parsed(parsed, x->options, x->tbl.schema, tn_now_ms(), NULL, x->access,
+                           &x->q, &e)) {
         add_qerr(x, &e);
         return false;
     }
@@ -385,14 +420,52 @@ static void q_free(brk_q *x)
         brk_resolved_release(&x->tbl);
 }
 
-void brk_query_run(brk_broker *b, const char *sql, const char *options, uint64_t received_ns,
-                   bool http_status_errors, brk_response *out)
+/* One line in the audit log per query, whoever ran it and however it
+ * ended (the SQL is cut to its first 256 bytes: enough to recognise it). */
+static void audit_query(const brk_q *x)
+{
+    if (!x->endpoint)
+        return;
+    char sql[257];
+    snprintf(sql, sizeof sql, "%s", x->sql);
+    brk_audit_rec r = {.user = x->user ? brk_user_name(x->user) : NULL,
+                       .endpoint = x->endpoint,
+                       .client = x->client,
+                       .action = "query",
+                       .table = x->have_tbl ? x->tbl.raw : NULL,
+                       .status = x->nerrs ? x->errs[0].code : 0,
+                       .detail = x->nerrs ? x->errs[0].msg : NULL,
+                       .sql = sql,
+                       .ms = elapsed_ms(x)};
+    brk_audit(x->b->auth, &r);
+}
+
+static void q_set_ctx(brk_q *x, const brk_query_ctx *c)
+{
+    x->cancel = c->cancel;
+    x->user = c->user;
+    x->endpoint = c->endpoint;
+    x->client = c->client;
+}
+
+void brk_query_run(brk_broker *b, brk_user *user, const char *sql, const char *options,
+                   uint64_t received_ns, bool http_status_errors, brk_response *out)
+{
+    brk_query_ctx c = {.user = user, .flavour = QRY_HTTP, .options = options,
+                       .received_ns = received_ns, .endpoint = "http"};
+    brk_query_run_ctx(b, &c, sql, http_status_errors, out);
+}
+
+void brk_query_run_ctx(brk_broker *b, const brk_query_ctx *c, const char *sql,
+                       bool http_status_errors, brk_response *out)
 {
     brk_q x;
-    q_init(&x, b, sql, QRY_HTTP, options, received_ns);
+    q_init(&x, b, sql, c->flavour, c->options, c->received_ns);
+    q_set_ctx(&x, c);
     qry_result res;
     bool have_res = prepare(&x) && execute(&x, &res);
     respond(&x, have_res ? &res : NULL, http_status_errors, out);
+    audit_query(&x);
     if (have_res)
         qry_result_free(&res);
     q_free(&x);
@@ -408,15 +481,24 @@ int brk_query_result_cancel(brk_broker *b, const char *sql, qry_flavour fl, cons
                             uint64_t received_ns, const atomic_bool *cancel, qry_result *res,
                             qry_err *errs, uint32_t *nerrs)
 {
+    brk_query_ctx c = {.flavour = fl, .options = options, .received_ns = received_ns,
+                       .cancel = cancel};
+    return brk_query_result_as(b, &c, sql, res, errs, nerrs);
+}
+
+int brk_query_result_as(brk_broker *b, const brk_query_ctx *c, const char *sql, qry_result *res,
+                        qry_err *errs, uint32_t *nerrs)
+{
     brk_q x;
-    q_init(&x, b, sql, fl, options, received_ns);
-    x.cancel = cancel;
+    q_init(&x, b, sql, c->flavour, c->options, c->received_ns);
+    q_set_ctx(&x, c);
     bool have_res = prepare(&x) && execute(&x, res);
     memcpy(errs, x.errs, x.nerrs * sizeof *errs);
     *nerrs = x.nerrs;
     int first = x.nerrs ? x.errs[0].code : 0;
     bool partial = x.nerrs > 0 || (have_res && res->stats.groups_limit_reached);
     brk_metrics_query(&b->metrics, (tn_mono_ns() - x.t0_ns) / 1000, first, partial);
+    audit_query(&x);
     q_free(&x);
     return have_res ? TN_OK : -1;
 }
@@ -451,7 +533,8 @@ static char *options_text(const cJSON *opt)
     return (char *)b.data;
 }
 
-static void handle_post(brk_broker *b, const brk_request *req, brk_response *out)
+static void handle_post(brk_broker *b, const brk_request *req, const char *endpoint,
+                        brk_response *out)
 {
     const char *end = NULL;
     cJSON *js = cJSON_ParseWithLengthOpts((const char *)req->body, req->len, &end, 0);
@@ -474,15 +557,24 @@ static void handle_post(brk_broker *b, const brk_request *req, brk_response *out
         return;
     }
     char *opts = options_text(cJSON_GetObjectItemCaseSensitive(js, "queryOptions"));
-    brk_query_run(b, sql->valuestring, opts, req->received_ns, req->http_status_errors, out);
+    brk_query_ctx c = {.user = req->user, .flavour = QRY_HTTP, .options = opts,
+                       .received_ns = req->received_ns, .endpoint = endpoint,
+                       .client = req->client};
+    brk_query_run_ctx(b, &c, sql->valuestring, req->http_status_errors, out);
     free(opts);
     cJSON_Delete(js);
 }
 
 void brk_query_handle(brk_broker *b, const brk_request *req, brk_response *out)
 {
+    brk_query_handle_at(b, req, "http", out);
+}
+
+void brk_query_handle_at(brk_broker *b, const brk_request *req, const char *endpoint,
+                         brk_response *out)
+{
     if (req->method == BRK_POST) {
-        handle_post(b, req, out);
+        handle_post(b, req, endpoint, out);
         return;
     }
     const char *sql = brk_request_param(req, "sql");
@@ -491,6 +583,9 @@ void brk_query_handle(brk_broker *b, const brk_request *req, brk_response *out)
                         req->http_status_errors, out);
         return;
     }
-    brk_query_run(b, sql, brk_request_param(req, "queryOptions"), req->received_ns,
-                  req->http_status_errors, out);
+    brk_query_ctx c = {.user = req->user, .flavour = QRY_HTTP,
+                       .options = brk_request_param(req, "queryOptions"),
+                       .received_ns = req->received_ns, .endpoint = endpoint,
+                       .client = req->client};
+    brk_query_run_ctx(b, &c, sql, req->http_status_errors, out);
 }

@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   librdkafka-dev libevent-dev libroaring-dev libjemalloc-dev
   liblmdb-dev lmdb-utils check libpg-query-dev libcjson-dev libpcre2-dev
-  libicu-dev
+  libicu-dev libssl-dev openssl
   kcat curl python3 postgresql-client python3-psycopg2 libpostgresql-jdbc-java
   unixodbc odbc-postgresql
 )

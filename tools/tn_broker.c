@@ -19,6 +19,7 @@
 #include "brk_console.h"
 #include "brk_http.h"
 #include "brk_pg.h"
+#include "brk_tls.h"
 #include "tn_tools.h"
 
 typedef struct broker_args {
@@ -29,6 +30,12 @@ typedef struct broker_args {
     bool pg_port_given;
     char *servers_text;
     char **servers;
+    const char *admin_password_file;
+    const char *tls_cert, *tls_key;
+    const char *audit_path;        /* NULL = DATA_DIR/audit.log; "off" = none */
+    bool allow_open_remote;
+    char *admin_password;          /* read from the file or TANNIN_ADMIN_PASSWORD */
+    char audit_default[4096];
 } broker_args;
 
 static int usage(void)
@@ -39,7 +46,14 @@ static int usage(void)
             "                     [--threads 8] [--timeout-ms 10000] [--max-queue 1024]\n"
             "                     [--max-body-bytes 1048576 (query port; admin: 1 GiB)]\n"
             "                     [--refresh-ms 1000] [--no-sync]\n"
-            "                     [--pg-port 5433 (-1 = off)] [--pg-password PW (cleartext)]\n"
+            "                     [--pg-port 5433 (-1 = off)]\n"
+            "                     [--auth] [--admin-user admin] [--admin-password-file F\n"
+            "                      (or TANNIN_ADMIN_PASSWORD): creates/resets that ADMIN user]\n"
+            "                     [--tls-cert PEM --tls-key PEM (HTTPS and PostgreSQL TLS)]\n"
+            "                     [--audit-log FILE (default DATA_DIR/audit.log; off = none)]\n"
+            "                     [--audit-max-bytes 67108864] [--max-conns-per-user 64]\n"
+            "                     [--allow-open-remote (a non-loopback --host without --auth)]\n"
+            "                     [--pg-auth scram-sha-256|password (with --auth; default SCRAM)]\n"
             "                     [--console-dir DIR (web console; default: console/ next to\n"
             "                      the tannin executable, as the build puts it)]\n"
             "  port 0 picks a free port; the ports in use are printed on the line\n"
@@ -88,8 +102,14 @@ static int parse_args(int argc, char **argv, broker_args *a)
         {"timeout-ms", required_argument, 0, 'T'}, {"max-queue", required_argument, 0, 'q'},
         {"max-body-bytes", required_argument, 0, 'B'},
         {"refresh-ms", required_argument, 0, 'r'}, {"no-sync", no_argument, 0, 'n'},
-        {"pg-port", required_argument, 0, 'P'},    {"pg-password", required_argument, 0, 'w'},
+        {"pg-port", required_argument, 0, 'P'},
         {"console-dir", required_argument, 0, 'C'},
+        {"auth", no_argument, 0, 'A'},             {"admin-user", required_argument, 0, 'U'},
+        {"admin-password-file", required_argument, 0, 'W'},
+        {"tls-cert", required_argument, 0, 'c'},   {"tls-key", required_argument, 0, 'k'},
+        {"audit-log", required_argument, 0, 'L'},  {"audit-max-bytes", required_argument, 0, 'M'},
+        {"max-conns-per-user", required_argument, 0, 'm'},
+        {"allow-open-remote", no_argument, 0, 'O'}, {"pg-auth", required_argument, 0, 'g'},
         {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
     a->h.http_port = 8099;
     a->h.admin_port = 9000;
@@ -116,8 +136,18 @@ static int parse_args(int argc, char **argv, broker_args *a)
             ok = a->pg_off || parse_u32(optarg, 65535, &v);
             a->pg.port = (uint16_t)v;
             break;
-        case 'w': a->pg.password = optarg; break;
         case 'C': a->h.console_dir = optarg; break;
+        case 'A': a->b.auth.enabled = true; break;
+        case 'U': a->b.auth.bootstrap_user = optarg; break;
+        case 'W': a->admin_password_file = optarg; break;
+        case 'c': a->tls_cert = optarg; break;
+        case 'k': a->tls_key = optarg; break;
+        case 'L': a->audit_path = optarg; break;
+        case 'M': ok = parse_u32(optarg, UINT32_MAX, &v) && v >= 4096; a->b.auth.audit_max_bytes = v; break;
+        case 'm': ok = parse_u32(optarg, 1u << 20, &a->b.auth.max_conns_per_user) &&
+                       a->b.auth.max_conns_per_user; break;
+        case 'O': a->allow_open_remote = true; break;
+        case 'g': a->pg.auth_method = optarg; break;
         default: return -1;
         }
         if (!ok) {
@@ -128,6 +158,62 @@ static int parse_args(int argc, char **argv, broker_args *a)
     if (!a->b.data_dir || !a->servers_text || optind != argc)
         return -1;
     return split_servers(a);
+}
+
+static bool is_loopback(const char *host)
+{
+    return !host || !strncmp(host, "127.", 4) || !strcmp(host, "::1") ||
+           !strcmp(host, "localhost");
+}
+
+/* The bootstrap ADMIN's password: first line of the file, else the
+ * environment (never a command-line argument: ps shows those). */
+static int read_admin_password(broker_args *a, char *err)
+{
+    if (a->admin_password_file) {
+        size_t n;
+        if (tn_read_file(a->admin_password_file, &a->admin_password, &n, err))
+            return -1;
+        a->admin_password[strcspn(a->admin_password, "\r\n")] = 0;
+    } else if (getenv("TANNIN_ADMIN_PASSWORD")) {
+        a->admin_password = tn_strdup(getenv("TANNIN_ADMIN_PASSWORD"));
+    }
+    if (a->admin_password && !a->admin_password[0]) {
+        snprintf(err, TN_ERRLEN, "the bootstrap admin password is empty");
+        return -1;
+    }
+    if (a->admin_password && !a->b.auth.bootstrap_user)
+        a->b.auth.bootstrap_user = "admin";
+    a->b.auth.bootstrap_password = a->admin_password;
+    return 0;
+}
+
+/* Security settings that need files or cross-checks, before anything
+ * listens. */
+static int prepare_security(broker_args *a, brk_tls **tls, char *err)
+{
+    if (!a->b.auth.enabled && !is_loopback(a->h.host) && !a->allow_open_remote) {
+        snprintf(err, TN_ERRLEN, "--host %s is not a loopback address and --auth is off: "
+                 "anyone who can reach it could read and change everything; turn on --auth, "
+                 "or pass --allow-open-remote to accept that", a->h.host);
+        return -1;
+    }
+    if (read_admin_password(a, err))
+        return -1;
+    if (!a->audit_path) {
+        snprintf(a->audit_default, sizeof a->audit_default, "%s/audit.log", a->b.data_dir);
+        a->b.auth.audit_path = a->audit_default;
+    } else if (strcmp(a->audit_path, "off")) {
+        a->b.auth.audit_path = a->audit_path;
+    }
+    if (!a->tls_cert != !a->tls_key) {
+        snprintf(err, TN_ERRLEN, "--tls-cert and --tls-key go together");
+        return -1;
+    }
+    if (a->tls_cert && brk_tls_open(a->tls_cert, a->tls_key, tls, err))
+        return -1;
+    a->h.tls = a->pg.tls = *tls;
+    return 0;
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
@@ -167,7 +253,13 @@ static int serve(broker_args *a)
     brk_broker *b = NULL;
     brk_http *h = NULL;
     brk_pg *pg = NULL;
+    brk_tls *tls = NULL;
     a->pg.host = a->h.host;
+    if (prepare_security(a, &tls, err)) {
+        fprintf(stderr, "tannin broker: %s\n", err);
+        event_base_free(base);
+        return 1;
+    }
     int rc = brk_broker_open(&a->b, &b, err);
     if (!rc)
         rc = brk_http_start(b, base, &a->h, &h, err);
@@ -185,6 +277,7 @@ static int serve(broker_args *a)
         if (h)
             brk_http_stop(h);
         brk_broker_close(b);
+        brk_tls_close(tls);
         event_base_free(base);
         return 1;
     }
@@ -198,6 +291,13 @@ static int serve(broker_args *a)
     snprintf(b->http_host, sizeof b->http_host, "%s", host);
     b->http_port = hp;
     log_console(a, host, ap);
+    if (brk_auth_enabled(b->auth))
+        fprintf(stderr, "tannin broker: authentication on (users in %s)%s\n", a->b.data_dir,
+                tls ? ", TLS on" : ", no TLS: credentials cross the network in clear");
+    else
+        fprintf(stderr, "tannin broker: authentication OFF: every client is admin%s\n",
+                is_loopback(a->h.host) ? " (loopback only)" : " and the ports are open to the "
+                "network (--allow-open-remote)");
     if (pg)
         printf("broker ready: http %s:%u admin %s:%u pg %s:%u\n", host, hp, host, ap, host,
                brk_pg_port(pg));
@@ -208,6 +308,7 @@ static int serve(broker_args *a)
     brk_pg_stop(pg);
     brk_http_stop(h);
     brk_broker_close(b);
+    brk_tls_close(tls);
     event_free(sigterm);
     event_free(sigint);
     event_base_free(base);
@@ -232,6 +333,7 @@ int tn_cmd_broker(int argc, char **argv)
     evthread_use_pthreads();
     int rc = serve(&a);
     free(a.servers);
+    free(a.admin_password);
     libevent_global_shutdown();
     return rc;
 }

@@ -354,7 +354,7 @@ static brk_response admin(brk_method m, const char *path, const char *body, cons
 static cJSON *query(const char *sql, const char *options, int *http_status)
 {
     brk_response resp = {0};
-    brk_query_run(broker, sql, options, tn_mono_ns(), true, &resp);
+    brk_query_run(broker, NULL, sql, options, tn_mono_ns(), true, &resp);
     cJSON *j = cJSON_Parse(resp.body);
     ck_assert_msg(j, "not JSON: %s", resp.body);
     if (http_status)
@@ -679,7 +679,7 @@ static void *query_loop(void *arg)
     int *ok = arg;
     for (int i = 0; i < 25; i++) {
         brk_response resp = {0};
-        brk_query_run(broker, "SELECT COUNT(*) FROM events", NULL, tn_mono_ns(), false, &resp);
+        brk_query_run(broker, NULL, "SELECT COUNT(*) FROM events", NULL, tn_mono_ns(), false, &resp);
         cJSON *j = cJSON_Parse(resp.body);
         if (j && !first_code(j) && (int)cell(j, 0, 0) == 40)
             (*ok)++;
