@@ -17,12 +17,22 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/listener.h>
+#include <openssl/ssl.h>
 
+#include "brk_auth.h"
 #include "brk_pg_proto.h"
 #include "brk_pg_sess.h"
 #include "brk_query.h"
+#include "brk_tls.h"
+
+/* A closing TLS connection waits for its last bytes (a FATAL error, say)
+ * to leave the socket bufferevent under the TLS filter, checking every
+ * tick, at most this many times. */
+#define LINGER_TICK_US 10000
+#define LINGER_TICKS 300
 
 typedef struct pg_conn {
     struct pg_conn *qnext;        /* job or done queue */
@@ -32,6 +42,10 @@ typedef struct pg_conn {
     brk_pg_sess *sess;
     tn_buf in, out;               /* the worker's while busy */
     bool busy, close_after, dead;
+    bool start_tls;               /* the worker answered 'S': wrap in TLS after sending */
+    struct event *linger;         /* a closing TLS connection's flush check */
+    uint32_t linger_ticks;
+    char client[64];              /* peer "host:port" */
     int32_t pid, secret;          /* BackendKeyData: what a CancelRequest must name */
     atomic_bool running;          /* a Tannin query is in brk_query_result */
     atomic_bool cancel;           /* a CancelRequest arrived while it ran */
@@ -82,14 +96,15 @@ static pg_conn *q_pop(pg_queue *q)
 
 /* A cancel only ever hits the query running when it arrives (PostgreSQL's
  * rule): the flag is cleared as each query starts. */
-static int exec_select(void *arg, const char *sql, qry_result *res, qry_err *errs,
-                       uint32_t *nerrs)
+static int exec_select(void *arg, brk_user *user, const char *sql, qry_result *res,
+                       qry_err *errs, uint32_t *nerrs)
 {
     pg_conn *c = arg;
     atomic_store(&c->cancel, false);
     atomic_store(&c->running, true);
-    int rc = brk_query_result_cancel(c->pg->b, sql, QRY_PGWIRE, NULL, tn_mono_ns(), &c->cancel,
-                                     res, errs, nerrs);
+    brk_query_ctx ctx = {.user = user, .flavour = QRY_PGWIRE, .received_ns = tn_mono_ns(),
+                         .cancel = &c->cancel, .endpoint = "pg", .client = c->client};
+    int rc = brk_query_result_as(c->pg->b, &ctx, sql, res, errs, nerrs);
     atomic_store(&c->running, false);
     return rc;
 }
@@ -106,6 +121,8 @@ static void conn_free(pg_conn *c)
     if (c->next)
         c->next->prev = c->prev;
     pg->nconns--;
+    if (c->linger)
+        event_free(c->linger);
     if (c->bev)
         bufferevent_free(c->bev);
     brk_pg_sess_free(c->sess);
@@ -170,12 +187,83 @@ static void on_read(struct bufferevent *bev, void *arg)
     conn_schedule(arg);
 }
 
+/* Bytes c has not yet handed to the kernel: under TLS, also what the
+ * filter already encrypted into the socket bufferevent. */
+static size_t conn_unsent(pg_conn *c)
+{
+    size_t n = evbuffer_get_length(bufferevent_get_output(c->bev));
+    struct bufferevent *u = bufferevent_get_underlying(c->bev);
+    if (u)
+        n += evbuffer_get_length(bufferevent_get_output(u));
+    return n;
+}
+
+static void conn_close_flushed(pg_conn *c);
+static void on_read(struct bufferevent *bev, void *arg);
+static void on_event(struct bufferevent *bev, short what, void *arg);
+
+static void on_linger(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    pg_conn *c = arg;
+    if (++c->linger_ticks > LINGER_TICKS)
+        conn_free(c);
+    else
+        conn_close_flushed(c);
+}
+
+/* Frees a closing connection once its answer has left: at once when
+ * nothing is pending; a plain socket's on_drained says when; a TLS
+ * filter's drain only means encrypted, so a timer checks beneath it. */
+static void conn_close_flushed(pg_conn *c)
+{
+    if (!conn_unsent(c)) {
+        conn_free(c);
+        return;
+    }
+    if (!bufferevent_get_underlying(c->bev))
+        return;
+    if (!c->linger)
+        c->linger = evtimer_new(c->pg->base, on_linger, c);
+    struct timeval tick = {0, LINGER_TICK_US};
+    evtimer_add(c->linger, &tick);
+}
+
 static void on_drained(struct bufferevent *bev, void *arg)
 {
     (void)bev;
     pg_conn *c = arg;
     if (c->close_after)
+        conn_close_flushed(c);
+}
+
+/* The client read our 'S' and starts a TLS handshake: the socket's
+ * bufferevent goes under an OpenSSL filter. Bytes already received were
+ * sent before the 'S' was seen, so they cannot be the handshake: someone
+ * injected plaintext, and the connection is dropped. */
+static void conn_start_tls(pg_conn *c)
+{
+    c->start_tls = false;
+    struct bufferevent *under = c->bev;
+    SSL *ssl = NULL;
+    if (c->in.len || evbuffer_get_length(bufferevent_get_input(under)) ||
+        !(ssl = brk_tls_new_ssl(c->pg->o.tls))) {
         conn_free(c);
+        return;
+    }
+    c->bev = bufferevent_openssl_filter_new(c->pg->base, under, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                            BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+    if (!c->bev) {
+        /* only without memory; ssl and the socket's bufferevent now
+         * belong to libevent's failed attempt, so they are not freed twice */
+        conn_free(c);
+        return;
+    }
+    /* a client that drops the connection without close_notify is just gone */
+    bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
+    bufferevent_setcb(c->bev, on_read, on_drained, on_event, c);
+    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
 
 static void on_event(struct bufferevent *bev, short what, void *arg)
@@ -208,8 +296,11 @@ static void on_done(evutil_socket_t fd, short what, void *arg)
         bufferevent_write(c->bev, c->out.data, c->out.len);
         tn_buf_reset(&c->out);
         if (c->close_after) {
-            if (!evbuffer_get_length(bufferevent_get_output(c->bev)))
-                conn_free(c);
+            conn_close_flushed(c);
+            continue;
+        }
+        if (c->start_tls) {
+            conn_start_tls(c);
             continue;
         }
         bufferevent_enable(c->bev, EV_READ);
@@ -242,12 +333,21 @@ static int random_secret(int32_t *out)
     return TN_OK;
 }
 
+static void peer_name(const struct sockaddr *sa, int len, char *out, size_t cap)
+{
+    char host[INET6_ADDRSTRLEN] = "?";
+    const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+    if (sa->sa_family == AF_INET && len >= (int)sizeof *in &&
+        inet_ntop(AF_INET, &in->sin_addr, host, sizeof host))
+        snprintf(out, cap, "%s:%u", host, ntohs(in->sin_port));
+    else
+        snprintf(out, cap, "%s", host);
+}
+
 static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int len,
                       void *arg)
 {
     (void)l;
-    (void)sa;
-    (void)len;
     brk_pg *pg = arg;
     if (pg->nconns >= pg->o.max_connections) {
         refuse(fd);
@@ -267,7 +367,10 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
     c->secret = secret;
     atomic_init(&c->running, false);
     atomic_init(&c->cancel, false);
-    brk_pg_sess_opts so = {.password = pg->o.password, .max_message = pg->o.max_message,
+    peer_name(sa, len, c->client, sizeof c->client);
+    brk_pg_sess_opts so = {.auth = pg->b ? pg->b->auth : NULL,
+                           .auth_method = pg->o.auth_method, .tls = pg->o.tls != NULL,
+                           .client = c->client, .max_message = pg->o.max_message,
                            .pid = c->pid, .secret = c->secret,
                            .exec = exec_select, .exec_arg = c,
                            .catalog = pg->b ? pg->b->catalog : NULL};
@@ -290,6 +393,7 @@ static void conn_work(pg_conn *c)
     memmove(c->in.data, c->in.data + used, c->in.len - used);
     c->in.len -= used;
     c->close_after = close;
+    c->start_tls = !close && brk_pg_sess_take_tls(c->sess);
 }
 
 static void *worker_main(void *arg)
@@ -336,6 +440,11 @@ static int listen_on(brk_pg *pg, char *err)
 int brk_pg_start(brk_broker *b, struct event_base *base, const brk_pg_opts *o, brk_pg **out,
                  char *err)
 {
+    const char *m = o->auth_method;
+    if (m && strcmp(m, BRK_PG_AUTH_SCRAM) && strcmp(m, "scram") &&
+        strcmp(m, BRK_PG_AUTH_PASSWORD))
+        return tn_err(err, TN_EINVAL, "unknown PostgreSQL auth method '%s' (%s, scram or %s)",
+                      m, BRK_PG_AUTH_SCRAM, BRK_PG_AUTH_PASSWORD);
     brk_pg *pg = tn_calloc(1, sizeof *pg);
     pg->b = b;
     pg->o = *o;

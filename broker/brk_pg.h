@@ -3,8 +3,11 @@
  * psql, psycopg2, JDBC and BI tools can query Tannin. Connections live on
  * the broker's event thread (bufferevents); every batch of client bytes is
  * handled by a worker thread (brk_pg_sess does the protocol; queries go
- * through brk_query_result with QRY_PGWIRE), and only the event thread
- * touches libevent. While a connection's batch runs its reading is paused,
+ * through brk_query_result_as with QRY_PGWIRE, as the session's user), and
+ * only the event thread touches libevent. With TLS configured, SSLRequest
+ * is answered 'S' and the connection continues inside TLS; a client that
+ * does not ask for TLS may still log in without it (as a PostgreSQL
+ * "host" line allows: use the clients' sslmode=require to insist). While a connection's batch runs its reading is paused,
  * so a client that pipelines cannot grow memory without bound.
  */
 #ifndef BRK_PG_H
@@ -16,6 +19,7 @@
 #include "brk_broker.h"
 
 struct event_base;
+struct brk_tls;
 
 typedef struct brk_pg_opts {
     const char *host;          /* listen address; NULL = 127.0.0.1 */
@@ -23,7 +27,11 @@ typedef struct brk_pg_opts {
     uint32_t threads;          /* workers; 0 = 4 */
     uint32_t max_connections;  /* 0 = 256; more are refused with 53300 */
     size_t max_message;        /* bytes; 0 = 64 MiB */
-    const char *password;      /* NULL = trust; else cleartext password auth */
+    struct brk_tls *tls;       /* SSLRequest answered 'S' and TLS; NULL = 'N' (borrowed) */
+    /* With auth on, how a login proves its password: "scram-sha-256" or
+     * "scram" (NULL, the default) or "password" (cleartext, as PostgreSQL's
+     * method of that name; meant for clients without SCRAM, over TLS). */
+    const char *auth_method;
 } brk_pg_opts;
 
 typedef struct brk_pg brk_pg;

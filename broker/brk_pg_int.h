@@ -1,13 +1,16 @@
 /*
- * brk_pg_int.h: what the PostgreSQL session's two halves share: the
- * session object, and a statement's outcome (brk_pg_stmt.c decides what
- * a statement means; brk_pg_sess.c carries it over the protocol).
+ * brk_pg_int.h: what the PostgreSQL session's parts share: the session
+ * object, and a statement's outcome (brk_pg_stmt.c decides what a
+ * statement means; brk_pg_sess.c carries it over the protocol;
+ * brk_pg_auth.c logs the session in).
  */
 #ifndef BRK_PG_INT_H
 #define BRK_PG_INT_H
 
+#include "brk_auth.h"
 #include "brk_pg_proto.h"
 #include "brk_pg_sess.h"
+#include "brk_scram.h"
 
 #define PG_MAX_SETTINGS 32
 
@@ -62,8 +65,16 @@ typedef struct pg_portal {
 
 struct brk_pg_sess {
     brk_pg_sess_opts o;
-    enum { PG_STARTUP, PG_AUTH, PG_READY, PG_CLOSED } state;
+    /* PG_PASSWORD: a cleartext password is due; PG_SASL_FIRST /
+     * PG_SASL_FINAL: the SCRAM client-first / client-final message is */
+    enum { PG_STARTUP, PG_PASSWORD, PG_SASL_FIRST, PG_SASL_FINAL, PG_READY, PG_CLOSED } state;
     char user[64], database[64], app[64];
+    brk_user *who;            /* after login: one reference; NULL without auth */
+    bool conn_held;           /* who counts against its connection bound */
+    bool tls_pending;         /* answered 'S': the caller switches to TLS */
+    bool tls_done;            /* the conversation runs over TLS */
+    uint64_t login_ns;        /* the startup packet's arrival, for the audit */
+    brk_scram scram;
     char txn;                 /* 'I' idle, 'T' in a block, 'E' failed block */
     bool skip_to_sync;        /* extended protocol: an error happened */
     pg_stmt *stmts;
@@ -73,6 +84,17 @@ struct brk_pg_sess {
     uint32_t nset;
     tn_buf scratch;
 };
+
+/* Startup and login (brk_pg_sess.c, brk_pg_auth.c). pg_fatal sends a
+ * FATAL error and closes. */
+void pg_fatal(brk_pg_sess *s, tn_buf *out, const char *sqlstate, const char *msg, bool *close);
+void pg_send_welcome(brk_pg_sess *s, tn_buf *out);
+/* After the startup packet: trust, or ask for a password or SCRAM. */
+void pg_auth_start(brk_pg_sess *s, tn_buf *out, bool *close);
+/* A message while a login is under way (PG_PASSWORD, PG_SASL_*). */
+void pg_auth_message(brk_pg_sess *s, uint8_t type, brk_pg_rd *r, tn_buf *out, bool *close);
+/* Releases the login's user and connection slot. */
+void pg_auth_end(brk_pg_sess *s);
 
 /* Runs one statement (no trailing ';') and fills o (free with
  * pg_outcome_free). Updates the transaction status. */

@@ -164,7 +164,8 @@ const char *brk_pg_sqlstate(int code)
     case 710: return "42703";          /* unknown column */
     case 700: return "42804";          /* validation (types) */
     case 250: case 400: case 503: return "57014"; /* timeout, cancelled */
-    case 429: return "53300";
+    case 180: return "42501";          /* insufficient_privilege: the user may not read it */
+    case 429: return "53400";          /* configuration_limit_exceeded: a quota or the queue */
     case 410: case 427: return "08006"; /* servers unreachable */
     default: return "XX000";
     }

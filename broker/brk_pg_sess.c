@@ -1,8 +1,8 @@
 /*
  * brk_pg_sess.c: the PostgreSQL conversation: message framing and limits,
- * startup and authentication, the simple query protocol, and result rows
- * on the wire (see brk_pg_sess.h). The extended protocol is brk_pg_ext.c's,
- * what a statement means brk_pg_stmt.c's.
+ * startup (SSLRequest included), the simple query protocol, and result
+ * rows on the wire (see brk_pg_sess.h). Logins are brk_pg_auth.c's, the
+ * extended protocol brk_pg_ext.c's, what a statement means brk_pg_stmt.c's.
  */
 #include "brk_pg_int.h"
 
@@ -59,6 +59,7 @@ void brk_pg_sess_free(brk_pg_sess *s)
         s->portals = n;
     }
     pg_cursor_free_all(s);
+    pg_auth_end(s);
     for (uint32_t i = 0; i < s->nset; i++) {
         free(s->set_name[i]);
         free(s->set_value[i]);
@@ -194,8 +195,8 @@ static void simple_query(brk_pg_sess *s, const char *sql, tn_buf *out)
 
 /* ---- framing ----------------------------------------------------------- */
 
-static void fatal(brk_pg_sess *s, tn_buf *out, const char *sqlstate, const char *msg,
-                  bool *close)
+void pg_fatal(brk_pg_sess *s, tn_buf *out, const char *sqlstate, const char *msg,
+              bool *close)
 {
     brk_pg_error(out, "FATAL", sqlstate, msg, -1);
     s->state = PG_CLOSED;
@@ -207,7 +208,7 @@ static void copy_param(char *dst, size_t cap, const char *v)
     snprintf(dst, cap, "%s", v);
 }
 
-static void send_welcome(brk_pg_sess *s, tn_buf *out)
+void pg_send_welcome(brk_pg_sess *s, tn_buf *out)
 {
     size_t at = brk_pg_begin(out, 'R');
     brk_pg_put_i32(out, 0);
@@ -229,11 +230,29 @@ static void send_welcome(brk_pg_sess *s, tn_buf *out)
     s->state = PG_READY;
 }
 
+/* SSLRequest: 'S' when TLS is offered and not yet on (the caller then
+ * switches, see brk_pg_sess_take_tls); GSSENCRequest: always 'N'. */
+static void on_encryption_request(brk_pg_sess *s, int32_t code, tn_buf *out, bool *close)
+{
+    if (code == BRK_PG_GSSENC_REQUEST || !s->o.tls) {
+        tn_buf_append(out, "N", 1);
+        return;
+    }
+    if (s->tls_done) {
+        pg_fatal(s, out, "08P01", "SSLRequest inside TLS: SSL negotiation is already done",
+                 close);
+        return;
+    }
+    tn_buf_append(out, "S", 1);
+    s->tls_pending = true;
+}
+
 static void on_startup(brk_pg_sess *s, brk_pg_rd *r, tn_buf *out, bool *close)
 {
     int32_t code = brk_pg_get_i32(r);
+    s->login_ns = tn_mono_ns();
     if (code == BRK_PG_SSL_REQUEST || code == BRK_PG_GSSENC_REQUEST) {
-        tn_buf_append(out, "N", 1);
+        on_encryption_request(s, code, out, close);
         return;
     }
     if (code == BRK_PG_CANCEL_REQUEST) {
@@ -241,7 +260,7 @@ static void on_startup(brk_pg_sess *s, brk_pg_rd *r, tn_buf *out, bool *close)
         return;
     }
     if (code != BRK_PG_PROTO_3) {
-        fatal(s, out, "0A000", "unsupported frontend protocol: only 3.0 is served", close);
+        pg_fatal(s, out, "0A000", "unsupported frontend protocol: only 3.0 is served", close);
         return;
     }
     for (;;) {
@@ -257,42 +276,19 @@ static void on_startup(brk_pg_sess *s, brk_pg_rd *r, tn_buf *out, bool *close)
             copy_param(s->app, sizeof s->app, v);
     }
     if (r->bad || !s->user[0]) {
-        fatal(s, out, "08P01", r->bad ? "malformed startup packet" : "no PostgreSQL user name "
-              "specified in startup packet", close);
+        pg_fatal(s, out, "08P01", r->bad ? "malformed startup packet"
+                                          : "no PostgreSQL user name specified in startup packet",
+                 close);
         return;
     }
-    if (!s->o.password) {
-        send_welcome(s, out);
-        return;
-    }
-    size_t at = brk_pg_begin(out, 'R');
-    brk_pg_put_i32(out, 3);
-    brk_pg_end(out, at);
-    s->state = PG_AUTH;
-}
-
-static void on_password(brk_pg_sess *s, uint8_t type, brk_pg_rd *r, tn_buf *out,
-                        bool *close)
-{
-    const char *pw = brk_pg_get_cstr(r);
-    if (type != 'p' || r->bad) {
-        fatal(s, out, "08P01", "expected a password message", close);
-        return;
-    }
-    if (strcmp(pw, s->o.password)) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "password authentication failed for user \"%s\"", s->user);
-        fatal(s, out, "28P01", msg, close);
-        return;
-    }
-    send_welcome(s, out);
+    pg_auth_start(s, out, close);
 }
 
 static void on_message(brk_pg_sess *s, uint8_t type, brk_pg_rd *r, tn_buf *out,
                        bool *close)
 {
-    if (s->state == PG_AUTH) {
-        on_password(s, type, r, out, close);
+    if (s->state != PG_READY) {
+        pg_auth_message(s, type, r, out, close);
         return;
     }
     if (type == 'X') {
@@ -303,7 +299,7 @@ static void on_message(brk_pg_sess *s, uint8_t type, brk_pg_rd *r, tn_buf *out,
     if (type == 'Q') {
         const char *sql = brk_pg_get_cstr(r);
         if (r->bad)
-            fatal(s, out, "08P01", "malformed Query message", close);
+            pg_fatal(s, out, "08P01", "malformed Query message", close);
         else if (!s->skip_to_sync)
             simple_query(s, sql, out);
         return;
@@ -311,7 +307,7 @@ static void on_message(brk_pg_sess *s, uint8_t type, brk_pg_rd *r, tn_buf *out,
     if (!pg_ext_message(s, type, r, out)) {
         char msg[64];
         snprintf(msg, sizeof msg, "invalid frontend message type %u", type);
-        fatal(s, out, "08P01", msg, close);
+        pg_fatal(s, out, "08P01", msg, close);
     }
 }
 
@@ -330,7 +326,7 @@ static size_t feed_one(brk_pg_sess *s, const uint8_t *in, size_t len, tn_buf *ou
     if (mlen < (startup ? 8 : 4) || (size_t)mlen > limit) {
         char msg[96];
         snprintf(msg, sizeof msg, "invalid message length %d (at most %zu)", mlen, limit);
-        fatal(s, out, "08P01", msg, close);
+        pg_fatal(s, out, "08P01", msg, close);
         return len;
     }
     size_t total = hdr - 4 + (size_t)mlen;
@@ -350,12 +346,33 @@ size_t brk_pg_sess_feed(brk_pg_sess *s, const uint8_t *in, size_t len, tn_buf *o
     *close = s->state == PG_CLOSED;
     size_t used = 0;
     while (!*close && used < len) {
+        if (s->tls_pending) {
+            /* bytes sent before the 'S' was seen are not the TLS handshake:
+             * someone is injecting plaintext (CVE-2021-23214) */
+            pg_fatal(s, out, "08P01", "received unencrypted data after SSL request", close);
+            s->tls_pending = false;
+            break;
+        }
         size_t n = feed_one(s, in + used, len - used, out, close);
         if (!n)
             break;
         used += n;
     }
     return *close ? len : used;
+}
+
+bool brk_pg_sess_take_tls(brk_pg_sess *s)
+{
+    if (!s->tls_pending)
+        return false;
+    s->tls_pending = false;
+    s->tls_done = true;
+    return true;
+}
+
+struct brk_user *brk_pg_sess_user(const brk_pg_sess *s)
+{
+    return s->who;
 }
 
 bool brk_pg_sess_starting(const brk_pg_sess *s)

@@ -1,7 +1,9 @@
 /*
  * brk_pg_sess.h: one PostgreSQL wire connection's conversation, without
- * I/O: bytes in, bytes out. Startup (SSL/GSS refusal, trust or cleartext
- * password), the simple query protocol (several statements per 'Q'),
+ * I/O: bytes in, bytes out. Startup (SSLRequest answered 'S' when TLS is
+ * offered, else 'N'; GSS refused), authentication as brk_auth says
+ * (SCRAM-SHA-256 or cleartext password; trust when auth is off), the
+ * simple query protocol (several statements per 'Q'),
  * the extended protocol (Parse/Bind/Describe/Execute/Close/Sync/Flush with
  * row limits and PortalSuspended), transaction status tracking, and the
  * statements answered here (BEGIN/COMMIT/ROLLBACK, SET, SHOW, SELECT of
@@ -18,13 +20,27 @@
 #include "qry_reduce.h"
 #include "tn_common.h"
 
-/* Runs one SELECT over Tannin tables. TN_OK: res filled (caller frees),
- * errs may hold warnings; -1: errs[0] says why. errs has room for 16. */
-typedef int (*brk_pg_exec_fn)(void *arg, const char *sql, qry_result *res, qry_err *errs,
-                              uint32_t *nerrs);
+struct brk_auth;
+struct brk_user;
+
+/* Runs one SELECT over Tannin tables as user (the session's; NULL when the
+ * session has no auth at all: unrestricted). TN_OK: res filled (caller
+ * frees), errs may hold warnings; -1: errs[0] says why. errs has room for
+ * 16. */
+typedef int (*brk_pg_exec_fn)(void *arg, struct brk_user *user, const char *sql,
+                              qry_result *res, qry_err *errs, uint32_t *nerrs);
+
+/* How a login proves who it is when auth is on. */
+#define BRK_PG_AUTH_SCRAM "scram-sha-256"
+#define BRK_PG_AUTH_PASSWORD "password"
 
 typedef struct brk_pg_sess_opts {
-    const char *password;     /* NULL = trust */
+    /* Users and their rights; NULL: trust everyone, unrestricted (tests).
+     * With brk_auth_enabled false: trust, as the unrestricted admin. */
+    struct brk_auth *auth;
+    const char *auth_method;  /* BRK_PG_AUTH_*; NULL = SCRAM */
+    bool tls;                 /* TLS offered: SSLRequest is answered 'S' */
+    const char *client;       /* peer "host:port" for the audit log; may be NULL */
     size_t max_message;       /* bytes; 0 = 64 MiB */
     int32_t pid, secret;      /* BackendKeyData */
     brk_pg_exec_fn exec;
@@ -43,6 +59,14 @@ void brk_pg_sess_free(brk_pg_sess *s);
  * must be closed once out is sent (Terminate, a protocol violation, a
  * failed login, a cancel request). */
 size_t brk_pg_sess_feed(brk_pg_sess *s, const uint8_t *in, size_t len, tn_buf *out, bool *close);
+
+/* True once, right after a feed that answered an SSLRequest with 'S':
+ * the caller sends out, then switches the connection to TLS before it
+ * reads again (the next bytes are a TLS ClientHello). */
+bool brk_pg_sess_take_tls(brk_pg_sess *s);
+
+/* The logged-in user (borrowed; NULL before login or without auth). */
+struct brk_user *brk_pg_sess_user(const brk_pg_sess *s);
 
 /* True until the startup packet has been handled (SSL/GSS refusals
  * included): the only time a CancelRequest may arrive. */

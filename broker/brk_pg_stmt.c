@@ -407,7 +407,7 @@ static const char *setting_of(const void *arg, const char *name)
 static void run_catalog(brk_pg_sess *s, const char *sql, pg_outcome *o, bool quiet)
 {
     brk_pgcat_tables ts;
-    brk_pgcat_tables_load(s->o.catalog, &ts);
+    brk_pgcat_tables_load(s->o.catalog, s->who, &ts);
     brk_pgcat_env env = {.user = s->user, .database = s->database, .tables = &ts,
                          .setting = setting_of, .setting_arg = s};
     qry_result res;
@@ -444,7 +444,7 @@ static void run_select(brk_pg_sess *s, const char *sql, const char *after_select
     qry_err errs[16];
     uint32_t nerrs = 0;
     memset(&o->res, 0, sizeof o->res);
-    if (s->o.exec(s->o.exec_arg, sql, &o->res, errs, &nerrs) == TN_OK && !nerrs) {
+    if (s->o.exec(s->o.exec_arg, s->who, sql, &o->res, errs, &nerrs) == TN_OK && !nerrs) {
         o->kind = PG_OUT_ROWS;
         return;
     }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "brk_auth.h"
 #include "brk_catalog.h"
 #include "qry_reduce.h"
 
@@ -34,8 +35,9 @@ typedef struct brk_pgcat_tables {
 } brk_pgcat_tables;
 
 /* The raw tables of cat (NULL: none) in name order, with each column's
- * type as the PostgreSQL endpoint reports it in RowDescription. */
-void brk_pgcat_tables_load(brk_catalog *cat, brk_pgcat_tables *out);
+ * type as the PostgreSQL endpoint reports it in RowDescription: only those
+ * user may read, with only the columns it sees (user NULL: all). */
+void brk_pgcat_tables_load(brk_catalog *cat, const brk_user *user, brk_pgcat_tables *out);
 /* Adds a table (copies name; columns added with brk_pgcat_table_column). */
 brk_pgcat_table *brk_pgcat_table_add(brk_pgcat_tables *ts, const char *name);
 void brk_pgcat_table_column(brk_pgcat_table *t, const char *name, int32_t type_oid);

@@ -661,7 +661,7 @@ void brk_pgcat_tables_free(brk_pgcat_tables *ts)
     *ts = (brk_pgcat_tables){0};
 }
 
-void brk_pgcat_tables_load(brk_catalog *cat, brk_pgcat_tables *out)
+void brk_pgcat_tables_load(brk_catalog *cat, const brk_user *user, brk_pgcat_tables *out)
 {
     *out = (brk_pgcat_tables){0};
     if (!cat)
@@ -675,12 +675,17 @@ void brk_pgcat_tables_load(brk_catalog *cat, brk_pgcat_tables *out)
         /* a hybrid table's two halves are one relation */
         if (out->n && !strcmp(out->t[out->n - 1].name, raw))
             continue;
+        /* what the user may not read does not exist for it, here too */
+        if (user && !brk_user_can_read(user, raw))
+            continue;
         brk_resolved rs;
         if (brk_catalog_resolve(cat, raw, &rs, err) != TN_OK)
             continue;
         brk_pgcat_table *t = brk_pgcat_table_add(out, raw);
         for (uint32_t k = 0; k < rs.schema->nfields; k++) {
             const seg_field *f = &rs.schema->fields[k];
+            if (user && !brk_user_column_visible(user, raw, f->name))
+                continue;
             char tname[64];
             snprintf(tname, sizeof tname, "%s%s", seg_type_name(f->type),
                      f->single_value ? "" : "_ARRAY");

@@ -2,8 +2,18 @@
 a truncated startup packet, an absurd length, an unknown message type, an
 extended-protocol round trip with a row limit (PortalSuspended), and
 CancelRequest (a wrong key does nothing, the right one cancels with 57014).
-Usage: pg_raw.py PORT. Prints ok/FAIL lines; exit 1 on any failure."""
+With "secure CAFILE" after the port, the checks of a broker with --auth and
+TLS instead (user ana, password pw1, table t): SSLRequest and TLS by hand,
+plaintext injected after SSLRequest, a SCRAM-SHA-256 login computed here
+(server signature checked), and malformed SASL messages.
+Usage: pg_raw.py PORT [secure CAFILE]. Prints ok/FAIL lines; exit 1 on any
+failure."""
+import base64
+import hashlib
+import hmac
+import os
 import socket
+import ssl
 import struct
 import sys
 import time
@@ -83,6 +93,125 @@ def error_code(msgs):
                     return f[1:].decode()
     return None
 
+
+def startup_as(s, user):
+    body = struct.pack("!i", 196608) + b"user\0" + user + b"\0database\0default\0\0"
+    s.sendall(struct.pack("!i", len(body) + 4) + body)
+
+
+def auth_msg(msgs):
+    """(code, data) of the first AuthenticationXxx message."""
+    for t, b in msgs:
+        if t == b"R":
+            return struct.unpack("!i", b[:4])[0], b[4:]
+    return None, None
+
+
+def sasl_initial(mech, first):
+    return msg(b"p", mech + b"\0" + struct.pack("!i", len(first)) + first)
+
+
+def scram_login(s, user, password):
+    """A SCRAM-SHA-256 login computed here; the messages after the proof."""
+    startup_as(s, user)
+    code, data = auth_msg([read_msg(s)])
+    check(code == 10 and data == b"SCRAM-SHA-256\0\0", "SASL offers SCRAM-SHA-256 only")
+    cnonce = base64.b64encode(os.urandom(18))
+    bare = b"n=,r=" + cnonce
+    s.sendall(sasl_initial(b"SCRAM-SHA-256", b"n,," + bare))
+    code, sfirst = auth_msg([read_msg(s)])
+    attrs = dict(a.split(b"=", 1) for a in sfirst.split(b","))
+    check(code == 11 and attrs[b"r"].startswith(cnonce) and len(attrs[b"r"]) >= len(cnonce) + 24,
+          "SASLContinue: our nonce plus the server's")
+    salted = hashlib.pbkdf2_hmac("sha256", password, base64.b64decode(attrs[b"s"]),
+                                 int(attrs[b"i"]))
+    ckey = hmac.new(salted, b"Client Key", "sha256").digest()
+    without = b"c=biws,r=" + attrs[b"r"]
+    am = bare + b"," + sfirst + b"," + without
+    sig = hmac.new(hashlib.sha256(ckey).digest(), am, "sha256").digest()
+    proof = bytes(a ^ b for a, b in zip(ckey, sig))
+    s.sendall(msg(b"p", without + b",p=" + base64.b64encode(proof)))
+    msgs = read_until(s, b"Z")
+    code, sfinal = auth_msg(msgs)
+    skey = hmac.new(salted, b"Server Key", "sha256").digest()
+    want = b"v=" + base64.b64encode(hmac.new(skey, am, "sha256").digest())
+    check(code == 12 and sfinal == want, "SASLFinal carries the right server signature")
+    return msgs
+
+
+def tls_wrap(s, cafile):
+    s.sendall(struct.pack("!ii", 8, 80877103))
+    check(s.recv(1) == b"S", "SSLRequest answered S")
+    ctx = ssl.create_default_context(cafile=cafile)
+    return ctx.wrap_socket(s, server_hostname="127.0.0.1")
+
+
+def secure(cafile):
+    s = conn()
+    s.sendall(struct.pack("!ii", 8, 80877103) + struct.pack("!i", 8) + b"\0\3\0\0")
+    data = recv_all(s)
+    check(data[:1] == b"S" and b"08P01" in data and b"unencrypted data" in data,
+          "plaintext right after SSLRequest: S, then 08P01, closed")
+    s.close()
+
+    s = tls_wrap(conn(), cafile)
+    msgs = scram_login(s, b"ana", b"pw1")
+    check(msgs[-1] == (b"Z", b"I"), "SCRAM login over TLS: ReadyForQuery")
+    s.sendall(msg(b"Q", b"SELECT COUNT(*) FROM t\0"))
+    rows = [b for t, b in read_until(s, b"Z") if t == b"D"]
+    check(rows == [struct.pack("!hi", 1, 4) + b"5000"], "ana's query over TLS: 5000 rows")
+    s.close()
+
+    s = tls_wrap(conn(), cafile)
+    s.sendall(struct.pack("!ii", 8, 80877103))
+    check(b"08P01" in recv_all(s), "SSLRequest inside TLS: 08P01")
+    s.close()
+
+    s = tls_wrap(conn(), cafile)
+    s.sendall(struct.pack("!iiii", 16, 80877102, 1, 2))
+    check(recv_all(s) == b"", "CancelRequest inside TLS: closed without a reply")
+    s.close()
+
+    s = conn()
+    s.sendall(struct.pack("!ii", 8, 80877103))
+    s.recv(1)
+    s.sendall(b"\x16\x03\x01\x00\x05hello" + b"\0" * 64)
+    check(recv_all(s)[:1] != b"E", "garbage instead of a TLS handshake: dropped")
+    s.close()
+
+    bad = [(b"SCRAM-SHA-256", b"p=tls-server-end-point,,n=,r=abc", b"channel binding"),
+           (b"SCRAM-SHA-256-PLUS", b"p=tls-server-end-point,,n=,r=abc", b"invalid SASL"),
+           (b"SCRAM-SHA-256", b"n,,n=,r=", b"malformed SCRAM message"),
+           (b"SCRAM-SHA-256", b"n,a=x,n=,r=abc", b"authorization identity")]
+    for mech, first, why in bad:
+        s = conn()
+        startup_as(s, b"ana")
+        read_msg(s)
+        s.sendall(sasl_initial(mech, first))
+        data = recv_all(s)
+        check(b"08P01" in data and why in data, "SASL %s %s: 08P01 (%s)" % (mech, first, why))
+        s.close()
+    s = conn()
+    startup_as(s, b"ana")
+    read_msg(s)
+    s.sendall(sasl_initial(b"SCRAM-SHA-256", b"n,,n=,r=abc"))
+    read_msg(s)
+    s.sendall(msg(b"p", b"c=biws,r=abc"))
+    data = recv_all(s)
+    check(b"08P01" in data and b"proof" in data, "client-final without a proof: 08P01")
+    s.close()
+    s = conn()
+    startup_as(s, b"ana")
+    read_msg(s)
+    s.close()  # gone in the middle of a login: nothing to crash on
+    s = tls_wrap(conn(), cafile)
+    check(scram_login(s, b"ana", b"pw1")[-1] == (b"Z", b"I"), "still serving after all that")
+    s.close()
+
+
+if len(sys.argv) > 3 and sys.argv[2] == "secure":
+    secure(sys.argv[3])
+    sys.exit(1 if fails else 0)
 
 # garbage as a startup packet: a FATAL 08P01 and the connection closed
 s = conn()
