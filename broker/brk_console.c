@@ -1,6 +1,7 @@
 /*
  * brk_console.c: the web console's static files on the admin port: name
- * checks, content types, the "not built" page.
+ * checks, content types, the "not built" page; and its sign-in endpoints
+ * (/auth/login, /auth/info, /auth/whoami).
  */
 #include "brk_console.h"
 
@@ -10,8 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cjson/cJSON.h>
 
 #define MAX_NAME 128
 
@@ -194,5 +198,212 @@ bool brk_console_handle(const char *dir, const brk_request *req, brk_response *o
         not_found(name, out);
     else if (read_console_file(dir, name, t, out))
         *cache_control = t->cache_control;
+    return true;
+}
+
+/* ---- sign-in ------------------------------------------------------------ */
+
+/* The value of one base64 character (standard alphabet), or -1. */
+static int b64_value(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* Decodes base64 (padding optional, nothing after it) into out; the
+ * length, or -1 when malformed or over cap. */
+static long b64_decode(const char *s, uint8_t *out, size_t cap)
+{
+    size_t all = strlen(s), n = all, len = 0;
+    while (n && s[n - 1] == '=')
+        n--;
+    if (all - n > 2 || n % 4 == 1)
+        return -1;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        int v = b64_value(s[i]);
+        if (v < 0)
+            return -1;
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (len >= cap)
+                return -1;
+            out[len++] = (uint8_t)(acc >> bits);
+        }
+    }
+    return (long)len;
+}
+
+bool brk_console_basic(const char *authorization, char *user, size_t ucap, char *pw,
+                       size_t pcap)
+{
+    if (!authorization || strncasecmp(authorization, "Basic ", 6))
+        return false;
+    const char *p = authorization + 6;
+    while (*p == ' ')
+        p++;
+    uint8_t raw[BRK_LOGIN_MAX_USER + BRK_LOGIN_MAX_PASSWORD + 2];
+    long n = b64_decode(p, raw, sizeof raw);
+    const uint8_t *colon = n > 0 ? memchr(raw, ':', (size_t)n) : NULL;
+    bool ok = colon && !memchr(raw, 0, (size_t)n);
+    size_t ulen = ok ? (size_t)(colon - raw) : 0, plen = ok ? (size_t)n - ulen - 1 : 0;
+    ok = ok && ulen < ucap && plen < pcap;
+    if (ok) {
+        memcpy(user, raw, ulen);
+        user[ulen] = 0;
+        memcpy(pw, colon + 1, plen);
+        pw[plen] = 0;
+    }
+    explicit_bzero(raw, sizeof raw);
+    return ok;
+}
+
+static void json_reply(brk_response *out, cJSON *js)
+{
+    char *text = cJSON_PrintUnformatted(js);
+    cJSON_Delete(js);
+    brk_response_set(out, 200, "application/json", tn_strdup(text ? text : "{}"));
+    out->pinot_error = BRK_NO_ERROR_HEADER;
+    free(text);
+}
+
+/* Copies a JSON string member into buf; false when absent, not a string
+ * or too long. */
+static bool member(const cJSON *o, const char *key, char *buf, size_t cap)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!cJSON_IsString(v) || strlen(v->valuestring) >= cap)
+        return false;
+    snprintf(buf, cap, "%s", v->valuestring);
+    return true;
+}
+
+/* Wipes the strings of a parsed login body (the password) before it is
+ * freed. */
+static void wipe_json(cJSON *js)
+{
+    for (cJSON *v = js ? js->child : NULL; v; v = v->next)
+        if (cJSON_IsString(v))
+            explicit_bzero(v->valuestring, strlen(v->valuestring));
+}
+
+/* Whether the body is empty or blank (the credentials are then in the
+ * Basic header). */
+static bool blank(const brk_request *req)
+{
+    for (size_t i = 0; i < req->len; i++)
+        if (!strchr(" \t\r\n", req->body[i]))
+            return false;
+    return true;
+}
+
+/* The user name and password of a login request; false with out set to
+ * a 400 otherwise. */
+static bool login_credentials(const brk_request *req, const char *authorization, char *user,
+                              char *pw, brk_response *out)
+{
+    bool ok;
+    if (blank(req)) {
+        ok = brk_console_basic(authorization, user, BRK_LOGIN_MAX_USER + 1, pw,
+                               BRK_LOGIN_MAX_PASSWORD + 1);
+    } else {
+        cJSON *js = cJSON_ParseWithLength((const char *)req->body, req->len);
+        ok = cJSON_IsObject(js) && member(js, "username", user, BRK_LOGIN_MAX_USER + 1) &&
+             member(js, "password", pw, BRK_LOGIN_MAX_PASSWORD + 1);
+        wipe_json(js);
+        cJSON_Delete(js);
+    }
+    if (!ok)
+        brk_response_error(out, 400, "POST /auth/login takes a JSON body {\"username\": \"...\", "
+                           "\"password\": \"...\"} (a name of at most %d bytes, a password of at "
+                           "most %d) or a Basic Authorization header", BRK_LOGIN_MAX_USER,
+                           BRK_LOGIN_MAX_PASSWORD);
+    return ok;
+}
+
+static const char *role_name(const brk_user *u)
+{
+    return brk_user_is_admin(u) ? "ADMIN" : "USER";
+}
+
+static void login(brk_broker *b, brk_request *req, const char *authorization, brk_response *out,
+                  char *detail, size_t cap)
+{
+    char user[BRK_LOGIN_MAX_USER + 1], pw[BRK_LOGIN_MAX_PASSWORD + 1];
+    if (!brk_auth_enabled(b->auth)) {
+        brk_response_error(out, 400, "Authentication is off on this broker: requests need no "
+                           "credentials and there is no login");
+        return;
+    }
+    bool ok = login_credentials(req, authorization, user, pw, out);
+    explicit_bzero(req->body, req->len);
+    if (!ok)
+        return;
+    char *token = NULL;
+    int rc = brk_auth_login(b->auth, user, pw, &token, &req->user);
+    explicit_bzero(pw, sizeof pw);
+    if (rc != BRK_AUTH_OK) {
+        req->user = NULL;
+        brk_response_error(out, rc == BRK_AUTH_TOO_MANY ? 429 : 401, "%s",
+                           rc == BRK_AUTH_TOO_MANY ? "Too many connections for this user"
+                                                   : "Invalid user name or password");
+        snprintf(detail, cap, "login failed for user \"%.64s\"", user);
+        return;
+    }
+    int64_t ttl = b->opts.auth.token_ttl_s > 0 ? b->opts.auth.token_ttl_s : 12 * 3600;
+    cJSON *js = cJSON_CreateObject();
+    cJSON_AddStringToObject(js, "token", token);
+    cJSON_AddStringToObject(js, "tokenType", "Bearer");
+    cJSON_AddStringToObject(js, "username", brk_user_name(req->user));
+    cJSON_AddStringToObject(js, "role", role_name(req->user));
+    cJSON_AddNumberToObject(js, "expiresIn", (double)ttl);
+    explicit_bzero(token, strlen(token));
+    free(token);
+    json_reply(out, js);
+}
+
+bool brk_console_auth_public(brk_broker *b, brk_request *req, const char *authorization,
+                             brk_response *out, char *detail, size_t cap)
+{
+    bool is_login = !strcmp(req->path, "/auth/login");
+    if (!is_login && strcmp(req->path, "/auth/info"))
+        return false;
+    out->pinot_error = BRK_NO_ERROR_HEADER;
+    if (is_login && req->method != BRK_POST) {
+        brk_response_error(out, 405, "/auth/login takes POST");
+    } else if (is_login) {
+        login(b, req, authorization, out, detail, cap);
+    } else if (req->method != BRK_GET && req->method != BRK_HEAD) {
+        brk_response_error(out, 405, "/auth/info takes GET");
+    } else {
+        cJSON *js = cJSON_CreateObject();
+        cJSON_AddBoolToObject(js, "authEnabled", brk_auth_enabled(b->auth));
+        json_reply(out, js);
+    }
+    return true;
+}
+
+bool brk_console_auth_whoami(brk_broker *b, const brk_request *req, brk_response *out)
+{
+    if (strcmp(req->path, "/auth/whoami"))
+        return false;
+    out->pinot_error = BRK_NO_ERROR_HEADER;
+    if (req->method != BRK_GET && req->method != BRK_HEAD) {
+        brk_response_error(out, 405, "/auth/whoami takes GET");
+        return true;
+    }
+    cJSON *js = cJSON_CreateObject();
+    cJSON_AddStringToObject(js, "username", brk_user_name(req->user));
+    cJSON_AddStringToObject(js, "role", role_name(req->user));
+    cJSON_AddBoolToObject(js, "authEnabled", brk_auth_enabled(b->auth));
+    json_reply(out, js);
     return true;
 }

@@ -4,6 +4,10 @@
  * index.html, GET /console/<file> one of its files. The pages query the
  * broker through POST /sql on the same port, so they need no CORS.
  *
+ * Also here: the sign-in endpoints the console uses when the broker runs
+ * with --auth (POST /auth/login for a bearer token, GET /auth/info,
+ * GET /auth/whoami).
+ *
  * Files are read from the console directory on each request rather than
  * cached at start: they are few and small, the read happens on a worker
  * thread (never the event thread), and a console rebuilt while the broker
@@ -34,5 +38,35 @@ bool brk_console_built(const char *dir);
  * untrusted: only plain names of known types are served, others are 404. */
 bool brk_console_handle(const char *dir, const brk_request *req, brk_response *out,
                         const char **cache_control);
+
+/* ---- sign-in ------------------------------------------------------------ */
+
+/* Bounds of what POST /auth/login accepts (longer is a 400): generous for
+ * names and passphrases, small enough that nothing large reaches the
+ * password hashing. */
+#define BRK_LOGIN_MAX_USER 128
+#define BRK_LOGIN_MAX_PASSWORD 1024
+
+/* Splits an HTTP Basic Authorization header ("Basic base64(user:pw)",
+ * RFC 7617; the scheme in any case) into user and password (NUL-terminated,
+ * truncation refused). false when it is not Basic or not well formed:
+ * bad base64, no ':', a NUL inside, too long for the buffers. */
+bool brk_console_basic(const char *authorization, char *user, size_t ucap, char *pw,
+                       size_t pcap);
+
+/* The public sign-in endpoints: GET /auth/info ({"authEnabled": bool})
+ * and POST /auth/login (a JSON {"username", "password"} body, or a Basic
+ * header when the body is empty) -> {"token", "tokenType": "Bearer",
+ * "username", "role", "expiresIn"}; wrong credentials are a 401 that
+ * never says whether the user exists. Returns false when req is not one of
+ * them. On a successful login req->user is the user (for the audit log);
+ * on a failed one detail says whose login failed. The password is wiped
+ * from req->body once checked. */
+bool brk_console_auth_public(brk_broker *b, brk_request *req, const char *authorization,
+                             brk_response *out, char *detail, size_t cap);
+
+/* GET /auth/whoami for an authenticated req: {"username", "role",
+ * "authEnabled"}. false when req is not it. */
+bool brk_console_auth_whoami(brk_broker *b, const brk_request *req, brk_response *out);
 
 #endif

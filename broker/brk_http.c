@@ -1,6 +1,8 @@
 /*
- * brk_http.c: evhttp listeners, the request queue and its workers, and the
- * hand-back of responses to the event thread.
+ * brk_http.c: evhttp listeners (HTTPS when a TLS context is given), the
+ * request queue and its workers, authentication of each request on its
+ * worker, the admin port's audit lines, and the hand-back of responses to
+ * the event thread.
  */
 #include "brk_http.h"
 
@@ -15,6 +17,8 @@
 #include <sys/socket.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <sys/queue.h>
@@ -25,8 +29,10 @@
 #include "brk_admin.h"
 #include "brk_console.h"
 #include "brk_query.h"
+#include "brk_tls.h"
 
 #define LISTEN_BACKLOG 1024
+#define REALM "realm=\"tannin\""
 
 typedef struct brk_task {
     struct brk_task *next;
@@ -34,7 +40,12 @@ typedef struct brk_task {
     bool admin;
     brk_request r;
     brk_response resp;
-    const char *cache_control;   /* console files only */
+    const char *cache_control;   /* console files and sign-in answers */
+    char *authorization;         /* the Authorization header, checked on the worker */
+    bool script;                 /* X-Requested-With: XMLHttpRequest (the console) */
+    const char *challenge;       /* WWW-Authenticate of a 401 */
+    bool audit;                  /* the worker writes an audit line for it */
+    char detail[160];            /* the audit line's note, when the body is not it */
 } brk_task;
 
 typedef struct brk_tq {
@@ -89,6 +100,13 @@ static brk_task *tq_pop(brk_tq *q)
 
 static void task_free(brk_task *t)
 {
+    if (t->authorization) {
+        /* it may hold a password */
+        explicit_bzero(t->authorization, strlen(t->authorization));
+        free(t->authorization);
+    }
+    if (t->r.user)
+        brk_user_unref(t->r.user);
     for (uint32_t i = 0; i < t->r.nparams; i++) {
         free(t->r.params[i].key);
         free(t->r.params[i].value);
@@ -109,6 +127,7 @@ static const char *reason(int status)
     case 200: return "OK";
     case 204: return "No Content";
     case 400: return "Bad Request";
+    case 401: return "Unauthorized";
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
@@ -167,11 +186,13 @@ static void on_done(evutil_socket_t fd, short what, void *arg)
     while (list) {
         brk_task *t = list;
         list = t->next;
+        struct evkeyvalq *hdr = evhttp_request_get_output_headers(t->req);
         if (t->cache_control) {
-            struct evkeyvalq *hdr = evhttp_request_get_output_headers(t->req);
             evhttp_add_header(hdr, "Cache-Control", t->cache_control);
             evhttp_add_header(hdr, "X-Content-Type-Options", "nosniff");
         }
+        if (t->challenge)
+            evhttp_add_header(hdr, "WWW-Authenticate", t->challenge);
         send_response(t->req, &t->resp);
         atomic_fetch_sub_explicit(&h->b->metrics.queue_depth, 1, memory_order_relaxed);
         task_free(t);
@@ -188,32 +209,118 @@ static bool is_query_path(const char *path)
 
 /* /sql on the admin port: Pinot's controller runs queries for its UI, and
  * so the console's queries stay same-origin. As on the query port,
- * including its body limit. */
+ * including its body limit. Queries are audited by brk_query; a request
+ * refused before it is one is audited here (t->audit). */
 static void admin_sql(brk_http *h, brk_task *t)
 {
-    if (t->r.method != BRK_GET && t->r.method != BRK_POST)
+    t->audit = true;
+    if (t->r.method != BRK_GET && t->r.method != BRK_POST) {
         brk_response_error(&t->resp, 405, "/sql takes GET or POST");
-    else if (t->r.len > h->o.max_query_body)
+    } else if (t->r.len > h->o.max_query_body) {
         brk_response_error(&t->resp, 413, "The request body (%zu bytes) is over the %zu-byte "
                            "limit of queries", t->r.len, h->o.max_query_body);
+    } else {
+        t->audit = false;
+        brk_query_handle_at(h->b, &t->r, "admin", &t->resp);
+    }
+}
+
+/* Resolves t's credentials to t->r.user; false with a 401 (and its
+ * challenge) otherwise. A browser shows its own password dialog on a
+ * Basic challenge, so the console's scripts (and anyone who sent a
+ * token) are challenged to Bearer instead, which no browser prompts for. */
+static bool authenticate(brk_http *h, brk_task *t)
+{
+    int rc = brk_auth_http(h->b->auth, t->authorization, &t->r.user);
+    if (rc == BRK_AUTH_OK)
+        return true;
+    t->r.user = NULL;
+    t->audit = true;
+    if (rc == BRK_AUTH_TOO_MANY) {
+        brk_response_error(&t->resp, 429, "Too many connections for this user");
+        t->resp.pinot_error = BRK_NO_ERROR_HEADER;
+        return false;
+    }
+    bool bearer = t->authorization && !strncasecmp(t->authorization, "Bearer ", 7);
+    bool missing = rc == BRK_AUTH_MISSING;
+    if (bearer)
+        t->challenge = "Bearer " REALM ", error=\"invalid_token\"";
     else
+        t->challenge = t->script ? "Bearer " REALM : "Basic " REALM;
+    brk_response_error(&t->resp, 401, "%s", missing
+                       ? "Authentication required: send an Authorization header (Basic, or "
+                         "Bearer with a token from POST /auth/login on the admin port)"
+                       : "Invalid credentials");
+    t->resp.pinot_error = BRK_NO_ERROR_HEADER;
+    snprintf(t->detail, sizeof t->detail, "%s", missing ? "no credentials"
+             : bearer ? "invalid or expired token" : "invalid credentials");
+    return false;
+}
+
+/* The handlers once the user is known. Queries (the query port's and the
+ * admin port's /sql) are audited by brk_query; everything else here. */
+static void dispatch(brk_http *h, brk_task *t)
+{
+    t->audit = true;
+    if (t->admin && (!strcmp(t->r.path, "/sql") || !strcmp(t->r.path, "/sql/"))) {
+        admin_sql(h, t);
+    } else if (t->admin && brk_console_auth_whoami(h->b, &t->r, &t->resp)) {
+        t->cache_control = "no-store";
+    } else if (t->admin) {
+        brk_admin_handle(h->b, &t->r, &t->resp);
+    } else if (is_query_path(t->r.path)) {
+        t->audit = false;
         brk_query_handle(h->b, &t->r, &t->resp);
+    } else if (!brk_admin_common(h->b, &t->r, &t->resp)) {
+        brk_response_error(&t->resp, 404, "No such endpoint on the query port: %s", t->r.path);
+    }
+}
+
+/* The audit line's detail: our own note, else an error's JSON body
+ * ({"code", "error"}: short, and brk_audit truncates it anyway). */
+static const char *audit_detail(const brk_task *t)
+{
+    if (t->detail[0])
+        return t->detail;
+    if (t->resp.status >= 400 && t->resp.body && t->resp.content_type &&
+        !strcmp(t->resp.content_type, "application/json"))
+        return t->resp.body;
+    return NULL;
+}
+
+static void audit(brk_http *h, const brk_task *t)
+{
+    const char *m[] = {"GET", "POST", "PUT", "DELETE", "OPTIONS", "HEAD", "OTHER"};
+    char action[300];
+    snprintf(action, sizeof action, "%s %.280s", m[t->r.method], t->r.path);
+    brk_audit_rec rec = {
+        .user = t->r.user ? brk_user_name(t->r.user) : NULL,
+        .endpoint = t->admin ? "admin" : "http",
+        .client = t->r.client,
+        .action = action,
+        .status = t->resp.status,
+        .detail = audit_detail(t),
+        .ms = (int64_t)((tn_mono_ns() - t->r.received_ns) / 1000000),
+    };
+    brk_audit(h->b->auth, &rec);
 }
 
 static void run_task(brk_http *h, brk_task *t)
 {
     t->resp.pinot_error = BRK_NO_ERROR_HEADER;
     const char *console = h->console_dir[0] ? h->console_dir : NULL;
+    /* public: the console's files and its sign-in; everything else needs a user */
     if (t->admin && brk_console_handle(console, &t->r, &t->resp, &t->cache_control))
-        ;
-    else if (t->admin && (!strcmp(t->r.path, "/sql") || !strcmp(t->r.path, "/sql/")))
-        admin_sql(h, t);
-    else if (t->admin)
-        brk_admin_handle(h->b, &t->r, &t->resp);
-    else if (is_query_path(t->r.path))
-        brk_query_handle(h->b, &t->r, &t->resp);
-    else if (!brk_admin_common(h->b, &t->r, &t->resp))
-        brk_response_error(&t->resp, 404, "No such endpoint on the query port: %s", t->r.path);
+        return;
+    if (t->admin && brk_console_auth_public(h->b, &t->r, t->authorization, &t->resp, t->detail,
+                                            sizeof t->detail)) {
+        t->cache_control = "no-store";
+        t->audit = !strcmp(t->r.path, "/auth/login");
+    } else if (authenticate(h, t)) {
+        dispatch(h, t);
+    }
+    if (t->audit)
+        audit(h, t);
 }
 
 static void *worker(void *arg)
@@ -257,7 +364,8 @@ static void preflight(struct evhttp_request *req)
     cors(hdr);
     evhttp_add_header(hdr, "Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
     evhttp_add_header(hdr, "Access-Control-Allow-Headers",
-                      "Content-Type, Authorization, Pinot-Use-Http-Status-For-Errors, database");
+                      "Content-Type, Authorization, Pinot-Use-Http-Status-For-Errors, database, "
+                      "X-Requested-With");
     evhttp_add_header(hdr, "Access-Control-Max-Age", "86400");
     evhttp_send_reply(req, 200, "OK", NULL);
 }
@@ -289,12 +397,24 @@ static bool copy_params(const struct evhttp_uri *uri, brk_request *r)
     return true;
 }
 
+/* The peer's "host:port", for the audit log. */
+static void copy_peer(struct evhttp_request *req, brk_request *r)
+{
+    struct evhttp_connection *c = evhttp_request_get_connection(req);
+    char *host = NULL;
+    ev_uint16_t port = 0;
+    if (c)
+        evhttp_connection_get_peer(c, &host, &port);
+    snprintf(r->client, sizeof r->client, "%s:%u", host ? host : "?", (unsigned)port);
+}
+
 /* Fills t->r from req; false (with t->resp set) when the request is bad. */
 static bool copy_request(struct evhttp_request *req, brk_task *t)
 {
     brk_request *r = &t->r;
     r->received_ns = tn_mono_ns();
     r->method = method_of(req);
+    copy_peer(req, r);
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
     r->path = tn_strdup(path && *path ? path : "/");
@@ -305,6 +425,10 @@ static bool copy_request(struct evhttp_request *req, brk_task *t)
         return false;
     }
     struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+    const char *auth = evhttp_find_header(in, "Authorization");
+    t->authorization = auth ? tn_strdup(auth) : NULL;
+    const char *xrw = evhttp_find_header(in, "X-Requested-With");
+    t->script = xrw && !strcasecmp(xrw, "XMLHttpRequest");
     const char *ct = evhttp_find_header(in, "Content-Type");
     r->content_type = ct ? tn_strdup(ct) : NULL;
     const char *hs = evhttp_find_header(in, "Pinot-Use-Http-Status-For-Errors");
@@ -394,6 +518,26 @@ static void on_request(struct evhttp_request *req, void *arg)
 
 /* ---- setup ------------------------------------------------------------- */
 
+/* Each connection of an HTTPS port: OpenSSL over the accepted socket
+ * (evhttp sets the fd), so nothing but TLS is spoken on it; a client
+ * speaking plain HTTP fails the handshake and is closed. Returning NULL
+ * would make evhttp fall back to a plain socket, so a failed SSL_new
+ * (out of memory) ends the process as any failed allocation does. */
+static struct bufferevent *tls_bufferevent(struct event_base *base, void *arg)
+{
+    brk_http *h = arg;
+    struct ssl_st *ssl = brk_tls_new_ssl(h->o.tls);
+    struct bufferevent *bev = ssl ? bufferevent_openssl_socket_new(
+        base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE) : NULL;
+    if (!bev) {
+        fprintf(stderr, "tannin broker: cannot set up a TLS connection (out of memory)\n");
+        abort();
+    }
+    /* clients that close without close_notify (curl, browsers) are normal */
+    bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+    return bev;
+}
+
 static int listen_port(brk_http *h, brk_port *p, uint16_t port, size_t max_body, char *err)
 {
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
@@ -411,7 +555,10 @@ static int listen_port(brk_http *h, brk_port *p, uint16_t port, size_t max_body,
                                             EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
                                             EVHTTP_REQ_HEAD);
     evhttp_set_max_body_size(p->http, (ev_ssize_t)max_body);
-    evhttp_set_max_headers_size(p->http, 64 * 1024);
+    /* bounds the request line too: a GET ?sql= is no longer than this */
+    evhttp_set_max_headers_size(p->http, (ev_ssize_t)h->o.max_header_bytes);
+    if (h->o.tls)
+        evhttp_set_bevcb(p->http, tls_bufferevent, h);
     evhttp_set_timeout(p->http, h->o.idle_timeout_s);
     evhttp_set_gencb(p->http, on_request, p);
     if (!evhttp_bind_listener(p->http, l)) {
@@ -439,6 +586,8 @@ static void defaults(brk_http_opts *o)
         o->max_admin_body = 1u << 30;
     if (!o->idle_timeout_s)
         o->idle_timeout_s = 120;
+    if (!o->max_header_bytes)
+        o->max_header_bytes = 16 << 10;
 }
 
 int brk_http_start(brk_broker *b, struct event_base *base, const brk_http_opts *o,

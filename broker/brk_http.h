@@ -12,6 +12,11 @@
  * (Pinot code 429 on the query port, 503 on the admin port) instead of
  * waiting without bound. Every response carries CORS headers; OPTIONS
  * preflights are answered directly.
+ *
+ * With --auth, a worker resolves the request's Authorization header
+ * (brk_auth_http: Basic or Bearer) before any handler runs; only the
+ * console's files, /health, /auth/info and /auth/login go without. With a
+ * TLS context both ports speak HTTPS only (OpenSSL bufferevents).
  */
 #ifndef BRK_HTTP_H
 #define BRK_HTTP_H
@@ -22,6 +27,7 @@
 #include "brk_broker.h"
 
 struct event_base;
+struct brk_tls;
 
 typedef struct brk_http_opts {
     const char *host;          /* listen address; NULL = 127.0.0.1 */
@@ -33,6 +39,8 @@ typedef struct brk_http_opts {
     size_t max_admin_body;     /* bytes; 0 = 1 GiB (ingestFromFile) */
     int idle_timeout_s;        /* keep-alive connections idle longer are closed; 0 = 120 */
     const char *console_dir;   /* web console files (admin port); NULL = <exe dir>/console */
+    struct brk_tls *tls;       /* HTTPS on both ports; NULL = plain HTTP (borrowed) */
+    size_t max_header_bytes;   /* request line + headers; 0 = 16 KiB */
 } brk_http_opts;
 
 typedef struct brk_http brk_http;

@@ -1,7 +1,9 @@
 // app.js: the console's entry point: loads dashboards.json, builds the
 // navigation and the dashboard pages, and shows the page the URL's hash
-// names (#query, #dropoff, #ads).
+// names (#query, #dropoff, #ads), once signed in when the broker asks for
+// credentials (auth.js).
 
+import { ensureSignedIn } from './auth.js';
 import { setupQueryPage } from './query.js';
 import { Dashboard } from './dashboard.js';
 import { chartsAvailable, setupChartDefaults } from './charts.js';
@@ -37,6 +39,9 @@ async function health() {
 }
 
 async function main() {
+  health();
+  setInterval(health, 10000);
+  await ensureSignedIn();
   setupChartDefaults();
   document.getElementById('nocharts').hidden = chartsAvailable();
   pages.set('query', { el: document.getElementById('page-query'), title: 'Query' });
@@ -66,8 +71,6 @@ async function main() {
   });
   window.addEventListener('hashchange', show);
   show();
-  health();
-  setInterval(health, 10000);
 }
 
 main();

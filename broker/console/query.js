@@ -2,6 +2,7 @@
 // with its statistics, errors in plain sight, and the tables with their
 // columns to start from.
 
+import { authFetch } from './auth.js';
 import { format, runSql } from './sql.js';
 
 const $ = (id) => document.getElementById(id);
@@ -139,7 +140,7 @@ async function loadTables() {
   const list = $('table-list');
   let tables = [];
   try {
-    tables = (await (await fetch('/tables')).json()).tables || [];
+    tables = (await (await authFetch('/tables')).json()).tables || [];
   } catch { /* shown as none */ }
   list.replaceChildren();
   if (!tables.length) {
@@ -166,7 +167,7 @@ async function loadTables() {
     details.append(summary, cols);
     details.addEventListener('toggle', async () => {
       if (!details.open || cols.children.length) return;
-      const s = await (await fetch(`/tables/${encodeURIComponent(name)}/schema`)).json();
+      const s = await (await authFetch(`/tables/${encodeURIComponent(name)}/schema`)).json();
       const fields = [...(s.dimensionFieldSpecs || []), ...(s.metricFieldSpecs || []),
         ...(s.dateTimeFieldSpecs || [])];
       for (const f of fields) {
@@ -199,4 +200,6 @@ export function setupQueryPage() {
     }
   });
   loadTables();
+  // another user may see other tables
+  document.addEventListener('tannin-signed-in', loadTables);
 }

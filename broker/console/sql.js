@@ -1,5 +1,8 @@
 // sql.js: talking to the broker from the console: POST /sql on the same
-// (admin) port, the dashboards' SQL templates, and value formatting.
+// (admin) port (as the signed-in user, auth.js), the dashboards' SQL
+// templates, and value formatting.
+
+import { authFetch } from './auth.js';
 
 // Runs sql; resolves to the Pinot broker response (with `exceptions` when
 // the query failed), or to a synthetic one when the broker could not be
@@ -9,7 +12,7 @@ export async function runSql(sql, queryOptions) {
   if (queryOptions) body.queryOptions = queryOptions;
   let res;
   try {
-    res = await fetch('/sql', {
+    res = await authFetch('/sql', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(body),

@@ -14,7 +14,11 @@
 #      shows rows, stats and errors; each dashboard's charts have data from
 #      the live tables, refresh on their own, and follow the filters and
 #      the time range; a console built without Chart.js says so
-# Part 5 prints SKIP when Chromium or playwright-core cannot be found or
+#   6. the broker restarted with --auth: /auth/info, the pages need no
+#      credentials, the API does; in Chromium the sign-in form, a wrong
+#      password's error, the query page and a query as a USER, an expired
+#      token, signing out
+# Parts 5 and 6 print SKIP when Chromium or playwright-core cannot be found or
 # installed. TN_SCREENSHOTS=1 writes the pages' screenshots to docs/
 # (after a few minutes of data: TN_SCREENSHOT_MINUTES, default 3);
 # otherwise they go to the scratch directory.
@@ -221,20 +225,41 @@ sys.exit(failed > 0)
 P
 
 # ---- 5. in Chromium -------------------------------------------------------------------------
-browser_part() {
-    local chromium=${TN_CHROMIUM:-$(command -v chromium || command -v chromium-browser)}
-    if [ -z "$chromium" ]; then
+# browser_setup: CHROMIUM, or a SKIP line and false
+browser_setup() {
+    CHROMIUM=${TN_CHROMIUM:-$(command -v chromium || command -v chromium-browser)}
+    if [ -z "$CHROMIUM" ]; then
         "$ROOT/tools/setup.sh" --browser >"$T/setup.out" 2>&1
-        chromium=$(command -v chromium || command -v chromium-browser)
+        CHROMIUM=$(command -v chromium || command -v chromium-browser)
     fi
-    if [ -z "$chromium" ]; then
-        echo "SKIP: browser part: Chromium is not installed and tools/setup.sh --browser could not install it"
-        return
+    if [ -z "$CHROMIUM" ]; then
+        echo "SKIP: browser parts: Chromium is not installed and tools/setup.sh --browser could not install it"
+        return 1
     fi
     if ! command -v node >/dev/null || ! "$ROOT/tools/node/install.sh" >"$T/npm.out" 2>&1; then
-        echo "SKIP: browser part: node or playwright-core (tools/node/install.sh) is unavailable"
-        return
+        echo "SKIP: browser parts: node or playwright-core (tools/node/install.sh) is unavailable"
+        return 1
     fi
+}
+
+# run_browser NAME ARGS...: lib/console_test.mjs ARGS, its lines counted as ours
+run_browser() {
+    local name=$1 out=$T/browser-$1.out; shift
+    TN_NODE_MODULES="$ROOT/tools/node/node_modules" TN_CHROMIUM="$CHROMIUM" \
+        timeout 600 node "$ROOT/tests/integration/lib/console_test.mjs" "$@" >"$out" 2>&1
+    local rc=$? line
+    while IFS= read -r line; do
+        case "$line" in
+            'ok   '*) ok "browser: ${line#ok   }" ;;
+            'FAIL '*) bad "browser: ${line#FAIL }" ;;
+        esac
+    done <"$out"
+    if [ "$rc" != 0 ] || ! grep -q '^ok ' "$out"; then
+        bad "browser ($name): console_test.mjs exited $rc: $(tail -5 "$out")"
+    fi
+}
+
+browser_part() {
     local shots=$T/shots
     mkdir -p "$shots"
     if [ "${TN_SCREENSHOTS:-}" = 1 ]; then
@@ -242,23 +267,37 @@ browser_part() {
         local wait=$(( ${TN_SCREENSHOT_MINUTES:-3} * 60 - ($(date +%s) - GEN_START) ))
         [ "$wait" -gt 0 ] && echo "screenshots: $wait s more of live data first" && sleep "$wait"
     fi
-    TN_NODE_MODULES="$ROOT/tools/node/node_modules" TN_CHROMIUM="$chromium" \
-        timeout 600 node "$ROOT/tests/integration/lib/console_test.mjs" "$A" "$shots" "$A2" \
-        >"$T/browser.out" 2>&1
-    local rc=$? line
-    while IFS= read -r line; do
-        case "$line" in
-            'ok   '*) ok "browser: ${line#ok   }" ;;
-            'FAIL '*) bad "browser: ${line#FAIL }" ;;
-        esac
-    done <"$T/browser.out"
-    if [ "$rc" != 0 ] || ! grep -q '^ok ' "$T/browser.out"; then
-        bad "browser: console_test.mjs exited $rc: $(tail -5 "$T/browser.out")"
-    fi
+    run_browser console "$A" "$shots" "$A2"
     for f in console-query.png console-dropoff.png console-ads.png; do
         check "screenshot $shots/$f" [ -s "$shots/$f" ]
     done
 }
-browser_part
+BROWSER=0
+browser_setup && BROWSER=1
+[ "$BROWSER" = 1 ] && browser_part
+
+# ---- 6. the same broker with --auth -----------------------------------------------------------
+stop_within "$BRK_PID"
+printf 'console-admin-pw\n' >"$T/pw"
+start_broker b1 "$SERVER" --console-dir "$CONSOLE" --pg-port -1 --auth --admin-password-file "$T/pw"
+get "$A/auth/info"
+check "auth on: /auth/info says so" status 200 has '"authEnabled":true'
+get "$A/"
+check "auth on: the console's index needs no credentials" status 200 has '<title>Tannin console'
+get "$A/console/auth.js"
+check "auth on: its scripts neither" status 200
+sql "$A/sql" "SELECT COUNT(*) FROM pageviews"
+check "auth on: POST /sql without credentials -> 401" status 401
+sql "$A/sql" "SELECT COUNT(*) FROM pageviews" -u admin:console-admin-pw
+check "auth on: POST /sql as admin -> rows" status 200 rows_counted
+CODE=$(curl -s -o "$T/body" -w '%{http_code}' -X POST "$A/users" -u admin:console-admin-pw \
+    -H 'Content-Type: application/json' --data-binary '{"username": "viewer", "password": "viewer-pw",
+    "component": "BROKER", "role": "USER", "tables": ["pageviews", "ad_events"], "permissions": ["READ"]}')
+check "POST /users viewer (USER) -> $CODE $(head -c 200 "$T/body")" [ "$CODE" = 200 ]
+if [ "$BROWSER" = 1 ]; then
+    mkdir -p "$T/shots-auth"
+    run_browser auth --auth "$A" "$T/shots-auth" viewer viewer-pw
+    check "screenshot of the sign-in form" [ -s "$T/shots-auth/console-login.png" ]
+fi
 
 cluster_finish

@@ -2,13 +2,20 @@
 // playwright-core (tests/integration/console_browser.sh starts the cluster
 // and feeds it). Usage:
 //   node console_test.mjs ADMIN_URL SHOT_DIR [NO_CHARTS_ADMIN_URL]
+//   node console_test.mjs --auth ADMIN_URL SHOT_DIR USER PASSWORD
+// (the second: a broker with --auth; the sign-in form, wrong and right
+// passwords, a query as that user, an expired token, signing out).
 // env: TN_NODE_MODULES (tools/node/node_modules), TN_CHROMIUM (the browser).
 // Prints one "ok   ..." or "FAIL ..." line per check; exits 1 on a crash.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const { chromium } = require(`${process.env.TN_NODE_MODULES}/playwright-core`);
-const [admin, shots, noChartsAdmin] = process.argv.slice(2);
+const authMode = process.argv[2] === '--auth';
+const args = process.argv.slice(authMode ? 3 : 2);
+const [admin, shots] = args;
+const noChartsAdmin = authMode ? undefined : args[2];
+const [authUser, authPassword] = authMode ? args.slice(2) : [];
 
 function check(ok, what, detail = '') {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${ok || !detail ? '' : ` -- ${String(detail).slice(0, 400)}`}`);
@@ -20,6 +27,9 @@ const number = (text) => Number(String(text).replace(/[^0-9.-]/g, ''));
 
 async function queryPage(page) {
   await page.goto(`${admin}/#query`);
+  await page.waitForSelector('#table-list button');
+  check(await page.locator('#login').isHidden() && await page.locator('#user').isHidden(),
+    'auth off: no sign-in form, no user menu');
   const nav = await page.locator('nav a').allTextContents();
   check(nav.length === 3, `navigation: ${nav.join(' | ')}`, nav);
   await page.waitForSelector('#table-list button');
@@ -150,6 +160,88 @@ async function noCharts(page) {
         await page.locator('#page-dropoff .table-box').count() > 0, 'without Chart.js: panels are tables');
 }
 
+// ---- signing in (a broker with --auth) -----------------------------------
+
+const visible = (page, sel) => page.locator(sel).isVisible();
+
+async function signIn(page, password) {
+  await page.fill('#login-user', authUser);
+  await page.fill('#login-password', password);
+  await page.click('#login-submit');
+}
+
+async function runQuery(page, sql) {
+  const runs = Number(await page.getAttribute('#page-query', 'data-runs') || 0);
+  await page.fill('#sql', sql);
+  await page.click('#run');
+  await page.waitForSelector(`#page-query[data-runs="${runs + 1}"]`);
+}
+
+async function authPage(page) {
+  await page.goto(`${admin}/#query`);
+  await page.waitForSelector('#login-form', { state: 'visible' });
+  check(!(await visible(page, '#page-query')) && !(await visible(page, 'nav')) &&
+        !(await visible(page, '#user')), 'auth on: the sign-in form shows instead of the pages');
+  check(await page.locator('#login-error').isHidden(), 'no error before the first attempt');
+  await page.screenshot({ path: `${shots}/console-login.png` });
+
+  await signIn(page, `${authPassword}-wrong`);
+  await page.waitForSelector('#login-error', { state: 'visible' });
+  const err = await page.locator('#login-error').innerText();
+  check(/wrong user name or password/i.test(err) && await visible(page, '#login-form'),
+    `a wrong password is refused: "${err}"`, err);
+  check(await page.inputValue('#login-password') === '', 'the password field is cleared after a failure');
+
+  await signIn(page, authPassword);
+  await page.waitForSelector('#login', { state: 'hidden' });
+  await page.waitForSelector('#table-list summary button');
+  check(await visible(page, '#page-query'), 'the right password shows the query page');
+  const who = await page.locator('#user-name').innerText();
+  check(await visible(page, '#user') && who === authUser, `the user menu names ${who}`);
+  const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }));
+  check(stored.includes('"token') && !stored.includes(authPassword),
+    'sessionStorage keeps the token, nothing keeps the password');
+  const tables = await page.locator('#table-list summary button').allTextContents();
+  check(tables.includes('pageviews'), `signed in: tables listed: ${tables}`);
+
+  await runQuery(page, 'SELECT country, COUNT(*) AS views FROM pageviews GROUP BY country ORDER BY views DESC LIMIT 5');
+  const rows = await page.locator('#query-result tbody tr').count();
+  check(rows === 5 && await page.locator('#query-error').isHidden(), `signed in: a query shows ${rows} rows`);
+
+  await page.goto(`${admin}/#dropoff`);
+  await refreshed(page, 'dropoff', 1);
+  const charts = await chartsOf(page, 'dropoff');
+  const panelErrors = await page.locator('#page-dropoff .panel-error:visible').allInnerTexts();
+  check(charts.length >= 5 && charts.every((c) => c.points) && !panelErrors.length,
+    `signed in: the dashboard has data (${charts.length} charts)`, panelErrors.join(' | '));
+  await page.reload();
+  await page.waitForSelector('#page-dropoff[data-refreshes]');
+  check(await page.locator('#login').isHidden(), 'a reload keeps the session (sessionStorage)');
+
+  // a token the broker no longer accepts: any 401 brings the form back
+  await page.goto(`${admin}/#query`);
+  await page.waitForSelector('#table-list summary button');
+  await page.evaluate(() => sessionStorage.setItem('tannin.auth',
+    JSON.stringify({ token: 'not-a-valid-token', username: 'x', role: 'USER' })));
+  await page.fill('#sql', 'SELECT COUNT(*) FROM pageviews');
+  await page.click('#run');
+  await page.waitForSelector('#login-form', { state: 'visible' });
+  const msg = await page.locator('#login-error').innerText();
+  check(/expired|sign in again/i.test(msg), `a 401 brings the form back: "${msg}"`, msg);
+  await signIn(page, authPassword);
+  await page.waitForSelector('#login', { state: 'hidden' });
+  await runQuery(page, 'SELECT COUNT(*) FROM pageviews');
+  check(await page.locator('#query-result tbody tr').count() === 1, 'signed in again, queries work');
+
+  await page.click('#sign-out');
+  await page.waitForSelector('#login-form', { state: 'visible' });
+  const gone = await page.evaluate(() => sessionStorage.getItem('tannin.auth'));
+  check(gone === null && !(await visible(page, '#page-query')), 'Sign out forgets the token and shows the form');
+  await page.reload();
+  await page.waitForSelector('#login-form', { state: 'visible' });
+  check(true, 'after signing out a reload asks again');
+}
+
 async function main() {
   const browser = await chromium.launch({
     executablePath: process.env.TN_CHROMIUM || '/usr/bin/chromium',
@@ -159,6 +251,17 @@ async function main() {
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  if (authMode) {
+    try {
+      await authPage(page);
+      check(!problems.some((p) => p.startsWith('page error')), 'no JavaScript errors', problems.join(' | '));
+    } catch (e) {
+      check(false, 'browser session (auth)', e.stack);
+      await page.screenshot({ path: `${shots}/failure-auth.png`, fullPage: true }).catch(() => {});
+    }
+    await browser.close();
+    return;
+  }
   try {
     await queryPage(page);
     await dashboard(page, 'dropoff', 'country', 'views', 'console-dropoff.png');
