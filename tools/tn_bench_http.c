@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <openssl/evp.h>
 
 #include "qry_reduce.h"
 #include "seg_immutable.h"
@@ -28,6 +29,7 @@ typedef struct http_opts {
     char host[256];
     int port;
     const char *sql, *schema, *data;
+    const char *user, *token;  /* Basic "user:password" / Bearer token (auth on) */
     uint32_t clients[8], nclients;
     double seconds;
 } http_opts;
@@ -48,6 +50,7 @@ static int usage(void)
     fprintf(stderr,
             "usage: tannin bench http --url http://HOST:PORT --sql 'SELECT ...'\n"
             "                         [--clients 1,8,64] [--seconds S]\n"
+            "                         [--user USER:PASSWORD (Basic) | --token T (Bearer)]\n"
             "                         [--schema S.json --data ROWS.jsonl]  (in-process comparison)\n");
     return 2;
 }
@@ -134,11 +137,20 @@ static char *build_request(const http_opts *o, size_t *len)
     char *body = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);
     size_t blen = strlen(body);
-    char *req = tn_malloc(blen + 512);
-    int n = snprintf(req, 512,
-                     "POST /query/sql HTTP/1.1\r\nHost: %s:%d\r\n"
+    char auth[640] = "";
+    if (o->user) {
+        char b64[480];
+        EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)o->user,
+                        (int)TN_MIN(strlen(o->user), 300));
+        snprintf(auth, sizeof auth, "Authorization: Basic %s\r\n", b64);
+    } else if (o->token) {
+        snprintf(auth, sizeof auth, "Authorization: Bearer %.500s\r\n", o->token);
+    }
+    char *req = tn_malloc(blen + 1200);
+    int n = snprintf(req, 1200,
+                     "POST /query/sql HTTP/1.1\r\nHost: %s:%d\r\n%s"
                      "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
-                     o->host, o->port, blen);
+                     o->host, o->port, auth, blen);
     memcpy(req + n, body, blen);
     free(body);
     *len = (size_t)n + blen;
@@ -268,6 +280,7 @@ int tn_bench_http(int argc, char **argv)
     static const struct option longs[] = {
         {"url", 1, 0, 'u'},    {"sql", 1, 0, 'q'},     {"clients", 1, 0, 'c'},
         {"seconds", 1, 0, 't'}, {"schema", 1, 0, 's'}, {"data", 1, 0, 'd'},
+        {"user", 1, 0, 'U'},   {"token", 1, 0, 'K'},
         {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
     int ch;
     optind = 1;
@@ -282,6 +295,8 @@ int tn_bench_http(int argc, char **argv)
         case 't': o.seconds = atof(optarg); break;
         case 's': o.schema = optarg; break;
         case 'd': o.data = optarg; break;
+        case 'U': o.user = optarg; break;
+        case 'K': o.token = optarg; break;
         default: return usage();
         }
     }
