@@ -89,6 +89,18 @@ enum {
     BRK_AUTH_TOO_MANY = 3,        /* connections per user exhausted (53300) */
 };
 
+/* Bounds of names and passwords anywhere they arrive (longer is refused
+ * before any hashing). */
+#define BRK_AUTH_MAX_USER 128
+#define BRK_AUTH_MAX_PASSWORD 1024
+
+/* Splits an HTTP Basic Authorization header ("Basic base64(user:pw)",
+ * RFC 7617; the scheme in any case, padding optional) into user and
+ * password (NUL-terminated, truncation refused). false when it is not
+ * Basic or not well formed: bad base64, no ':', a NUL inside, too long. */
+bool brk_auth_basic_split(const char *authorization, char *user, size_t ucap, char *pw,
+                          size_t pcap);
+
 /* An HTTP Authorization header (may be NULL): "Basic base64(user:pw)" or
  * "Bearer <token>" (a token from brk_auth_login). With auth off: OK as the
  * unrestricted admin whatever the header says. */

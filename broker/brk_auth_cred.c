@@ -12,6 +12,7 @@
  * are random 256-bit strings of which only the SHA-256 is kept.
  */
 #include "brk_auth_int.h"
+#include "brk_scram.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include <openssl/sha.h>
 
 #define MAX_TOKENS 10000
+#define BASIC_MAX_B64 1544 /* base64 of the longest name, ':' and password */
 /* Guessing backoff: after FREE_FAILS wrong passwords in a row a user's
  * password is not even checked for 2^(n - FREE_FAILS) seconds (at most
  * MAX_BACKOFF_S) after the last failure. Online guessing slows to a crawl;
@@ -56,53 +58,18 @@ static void hmac256(const void *key, size_t klen, const void *msg, size_t mlen, 
 
 /* ---- verifiers ------------------------------------------------------------ */
 
-/* StoredKey and ServerKey of password under salt and iterations. */
-static void scram_keys(const char *password, const uint8_t *salt, uint32_t salt_len,
-                       uint32_t iterations, uint8_t stored[32], uint8_t server[32])
-{
-    uint8_t salted[32], client[32];
-    PKCS5_PBKDF2_HMAC(password, (int)strlen(password), salt, (int)salt_len, (int)iterations,
-                      EVP_sha256(), sizeof salted, salted);
-    hmac256(salted, sizeof salted, "Client Key", 10, client);
-    SHA256(client, sizeof client, stored);
-    hmac256(salted, sizeof salted, "Server Key", 10, server);
-    OPENSSL_cleanse(salted, sizeof salted);
-    OPENSSL_cleanse(client, sizeof client);
-}
-
 int brk_scram_make(const char *password, uint32_t iterations, brk_scram_verifier *v, char *err)
 {
-    memset(v, 0, sizeof *v);
-    v->salt_len = 16;
-    v->iterations = iterations ? iterations : 4096;
-    if (!brk_random(v->salt, v->salt_len))
+    uint8_t salt[16];
+    if (!brk_random(salt, sizeof salt))
         return tn_err(err, TN_EIO, "no random bytes for a salt");
-    scram_keys(password, v->salt, v->salt_len, v->iterations, v->stored_key, v->server_key);
-    v->exists = true;
-    return 0;
+    return brk_scram_make_verifier(password, salt, sizeof salt, iterations ? iterations : 4096,
+                                   v, err);
 }
 
 static void b64(const uint8_t *p, size_t n, char *out)
 {
     EVP_EncodeBlock((unsigned char *)out, p, (int)n);
-}
-
-/* Standard base64 into out (cap bytes); the decoded length, or -1. */
-static int unb64(const char *s, size_t n, uint8_t *out, size_t cap)
-{
-    if (n == 0 || n % 4 || n / 4 * 3 > cap + 2)
-        return -1;
-    uint8_t tmp[1024];
-    if (n / 4 * 3 > sizeof tmp)
-        return -1;
-    int k = EVP_DecodeBlock(tmp, (const unsigned char *)s, (int)n);
-    if (k < 0)
-        return -1;
-    k -= (s[n - 1] == '=') + (s[n - 2] == '='); /* DecodeBlock counts padding */
-    if ((size_t)k > cap)
-        return -1;
-    memcpy(out, tmp, (size_t)k);
-    return k;
 }
 
 char *brk_scram_format(const brk_scram_verifier *v)
@@ -132,9 +99,9 @@ bool brk_scram_parse(const char *text, brk_scram_verifier *v)
     const char *colon = dollar ? strchr(dollar, ':') : NULL;
     if (!dollar || !colon)
         return false;
-    int sl = unb64(salt, (size_t)(dollar - salt), v->salt, sizeof v->salt);
-    int kl = unb64(dollar + 1, (size_t)(colon - dollar - 1), v->stored_key, 32);
-    int vl = unb64(colon + 1, strlen(colon + 1), v->server_key, 32);
+    long sl = brk_scram_b64_decode(salt, (size_t)(dollar - salt), v->salt, sizeof v->salt);
+    long kl = brk_scram_b64_decode(dollar + 1, (size_t)(colon - dollar - 1), v->stored_key, 32);
+    long vl = brk_scram_b64_decode(colon + 1, strlen(colon + 1), v->server_key, 32);
     if (sl < 1 || kl != 32 || vl != 32)
         return false;
     v->salt_len = (uint32_t)sl;
@@ -243,9 +210,11 @@ static bool password_ok(brk_auth *a, const brk_user *u, const char *name, const 
         count_result(a, name, true);
         return true;
     }
-    uint8_t stored[32], server[32];
-    scram_keys(password, v.salt, v.salt_len, v.iterations, stored, server);
-    bool ok = v.exists && CRYPTO_memcmp(stored, v.stored_key, 32) == 0;
+    brk_scram_verifier got;
+    bool ok = brk_scram_make_verifier(password, v.salt, v.salt_len, v.iterations, &got, NULL) ==
+                  0 &&
+              v.exists && CRYPTO_memcmp(got.stored_key, v.stored_key, 32) == 0;
+    OPENSSL_cleanse(&got, sizeof got);
     if (ok)
         cache_ok(a, name, mac);
     if (u)
@@ -388,21 +357,49 @@ void brk_auth_forget(brk_auth *a, const char *name)
 
 /* ---- HTTP Authorization ------------------------------------------------------ */
 
-/* "Basic base64(user:password)". */
-static int basic_user(brk_auth *a, const char *cred, brk_user **out)
+bool brk_auth_basic_split(const char *authorization, char *user, size_t ucap, char *pw,
+                          size_t pcap)
 {
-    size_t n = strlen(cred);
-    uint8_t dec[1024];
-    int k = n <= 1200 ? unb64(cred, n, dec, sizeof dec - 1) : -1;
-    if (k < 0)
+    if (!authorization || strncasecmp(authorization, "Basic ", 6))
+        return false;
+    const char *p = authorization + 6;
+    while (*p == ' ')
+        p++;
+    /* clients may leave the padding out: put it back for the decoder */
+    size_t n = strlen(p), pad = 0;
+    while (pad < n && p[n - 1 - pad] == '=')
+        pad++;
+    size_t body = n - pad;
+    char padded[BASIC_MAX_B64 + 4];
+    if (pad > 2 || body % 4 == 1 || body > BASIC_MAX_B64)
+        return false;
+    memcpy(padded, p, body);
+    while (body % 4)
+        padded[body++] = '=';
+    uint8_t raw[BASIC_MAX_B64 / 4 * 3];
+    long k = brk_scram_b64_decode(padded, body, raw, sizeof raw);
+    const uint8_t *colon = k > 0 ? memchr(raw, ':', (size_t)k) : NULL;
+    bool ok = colon && !memchr(raw, 0, (size_t)k);
+    size_t ulen = ok ? (size_t)(colon - raw) : 0, plen = ok ? (size_t)k - ulen - 1 : 0;
+    ok = ok && ulen < ucap && plen < pcap;
+    if (ok) {
+        memcpy(user, raw, ulen);
+        user[ulen] = 0;
+        memcpy(pw, colon + 1, plen);
+        pw[plen] = 0;
+    }
+    OPENSSL_cleanse(raw, sizeof raw);
+    OPENSSL_cleanse(padded, sizeof padded);
+    return ok;
+}
+
+static int basic_user(brk_auth *a, const char *authorization, brk_user **out)
+{
+    char user[BRK_AUTH_MAX_USER + 1], pw[BRK_AUTH_MAX_PASSWORD + 1];
+    if (!brk_auth_basic_split(authorization, user, sizeof user, pw, sizeof pw))
         return BRK_AUTH_DENIED;
-    dec[k] = 0;
-    char *colon = memchr(dec, ':', (size_t)k);
-    if (!colon || strlen((char *)dec) != (size_t)k) /* a NUL inside: refuse */
-        return BRK_AUTH_DENIED;
-    *colon = 0;
-    int rc = brk_auth_password(a, (char *)dec, colon + 1, out);
-    OPENSSL_cleanse(dec, sizeof dec);
+    int rc = brk_auth_password(a, user, pw, out);
+    OPENSSL_cleanse(pw, sizeof pw);
     return rc;
 }
 
@@ -418,11 +415,8 @@ int brk_auth_http(brk_auth *a, const char *authorization, brk_user **out)
     const char *p = authorization;
     while (*p == ' ')
         p++;
-    if (!strncasecmp(p, "Basic ", 6)) {
-        for (p += 6; *p == ' '; p++)
-            ;
+    if (!strncasecmp(p, "Basic ", 6))
         return basic_user(a, p, out);
-    }
     if (!strncasecmp(p, "Bearer ", 7)) {
         for (p += 7; *p == ' '; p++)
             ;

@@ -203,69 +203,6 @@ bool brk_console_handle(const char *dir, const brk_request *req, brk_response *o
 
 /* ---- sign-in ------------------------------------------------------------ */
 
-/* The value of one base64 character (standard alphabet), or -1. */
-static int b64_value(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
-/* Decodes base64 (padding optional, nothing after it) into out; the
- * length, or -1 when malformed or over cap. */
-static long b64_decode(const char *s, uint8_t *out, size_t cap)
-{
-    size_t all = strlen(s), n = all, len = 0;
-    while (n && s[n - 1] == '=')
-        n--;
-    if (all - n > 2 || n % 4 == 1)
-        return -1;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < n; i++) {
-        int v = b64_value(s[i]);
-        if (v < 0)
-            return -1;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (len >= cap)
-                return -1;
-            out[len++] = (uint8_t)(acc >> bits);
-        }
-    }
-    return (long)len;
-}
-
-bool brk_console_basic(const char *authorization, char *user, size_t ucap, char *pw,
-                       size_t pcap)
-{
-    if (!authorization || strncasecmp(authorization, "Basic ", 6))
-        return false;
-    const char *p = authorization + 6;
-    while (*p == ' ')
-        p++;
-    uint8_t raw[BRK_LOGIN_MAX_USER + BRK_LOGIN_MAX_PASSWORD + 2];
-    long n = b64_decode(p, raw, sizeof raw);
-    const uint8_t *colon = n > 0 ? memchr(raw, ':', (size_t)n) : NULL;
-    bool ok = colon && !memchr(raw, 0, (size_t)n);
-    size_t ulen = ok ? (size_t)(colon - raw) : 0, plen = ok ? (size_t)n - ulen - 1 : 0;
-    ok = ok && ulen < ucap && plen < pcap;
-    if (ok) {
-        memcpy(user, raw, ulen);
-        user[ulen] = 0;
-        memcpy(pw, colon + 1, plen);
-        pw[plen] = 0;
-    }
-    explicit_bzero(raw, sizeof raw);
-    return ok;
-}
-
 static void json_reply(brk_response *out, cJSON *js)
 {
     char *text = cJSON_PrintUnformatted(js);
@@ -312,8 +249,8 @@ static bool login_credentials(const brk_request *req, const char *authorization,
 {
     bool ok;
     if (blank(req)) {
-        ok = brk_console_basic(authorization, user, BRK_LOGIN_MAX_USER + 1, pw,
-                               BRK_LOGIN_MAX_PASSWORD + 1);
+        ok = brk_auth_basic_split(authorization, user, BRK_LOGIN_MAX_USER + 1, pw,
+                                  BRK_LOGIN_MAX_PASSWORD + 1);
     } else {
         cJSON *js = cJSON_ParseWithLength((const char *)req->body, req->len);
         ok = cJSON_IsObject(js) && member(js, "username", user, BRK_LOGIN_MAX_USER + 1) &&

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "brk_auth.h"
 #include "brk_broker.h"
 
 /* Larger files are refused (500): the console's biggest, Chart.js, is
@@ -44,15 +45,8 @@ bool brk_console_handle(const char *dir, const brk_request *req, brk_response *o
 /* Bounds of what POST /auth/login accepts (longer is a 400): generous for
  * names and passphrases, small enough that nothing large reaches the
  * password hashing. */
-#define BRK_LOGIN_MAX_USER 128
-#define BRK_LOGIN_MAX_PASSWORD 1024
-
-/* Splits an HTTP Basic Authorization header ("Basic base64(user:pw)",
- * RFC 7617; the scheme in any case) into user and password (NUL-terminated,
- * truncation refused). false when it is not Basic or not well formed:
- * bad base64, no ':', a NUL inside, too long for the buffers. */
-bool brk_console_basic(const char *authorization, char *user, size_t ucap, char *pw,
-                       size_t pcap);
+#define BRK_LOGIN_MAX_USER BRK_AUTH_MAX_USER
+#define BRK_LOGIN_MAX_PASSWORD BRK_AUTH_MAX_PASSWORD
 
 /* The public sign-in endpoints: GET /auth/info ({"authEnabled": bool})
  * and POST /auth/login (a JSON {"username", "password"} body, or a Basic

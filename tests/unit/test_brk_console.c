@@ -1,6 +1,6 @@
 /*
- * test_brk_console.c: the console's Basic Authorization parsing (used by
- * POST /auth/login): user and password as clients encode them (curl -u,
+ * test_brk_console.c: Basic Authorization parsing (brk_auth_basic_split,
+ * used by every HTTP request and by the console's POST /auth/login): user and password as clients encode them (curl -u,
  * with and without padding, empty password, ':' inside the password), and
  * malformed or oversized headers refused.
  */
@@ -14,7 +14,7 @@
 static void basic_ok(const char *header, const char *want_user, const char *want_pw)
 {
     char user[BRK_LOGIN_MAX_USER + 1] = "x", pw[BRK_LOGIN_MAX_PASSWORD + 1] = "x";
-    ck_assert_msg(brk_console_basic(header, user, sizeof user, pw, sizeof pw),
+    ck_assert_msg(brk_auth_basic_split(header, user, sizeof user, pw, sizeof pw),
                   "refused: %s", header);
     ck_assert_str_eq(user, want_user);
     ck_assert_str_eq(pw, want_pw);
@@ -23,7 +23,7 @@ static void basic_ok(const char *header, const char *want_user, const char *want
 static bool basic(const char *header)
 {
     char user[16], pw[16];
-    return brk_console_basic(header, user, sizeof user, pw, sizeof pw);
+    return brk_auth_basic_split(header, user, sizeof user, pw, sizeof pw);
 }
 
 START_TEST(well_formed)
@@ -73,7 +73,7 @@ START_TEST(too_long)
     memset(h + 6, 'Q', n);
     h[6 + n] = 0;
     char user[BRK_LOGIN_MAX_USER + 1], pw[BRK_LOGIN_MAX_PASSWORD + 1];
-    ck_assert(!brk_console_basic(h, user, sizeof user, pw, sizeof pw));
+    ck_assert(!brk_auth_basic_split(h, user, sizeof user, pw, sizeof pw));
     free(h);
 }
 END_TEST
