@@ -29,6 +29,8 @@ int brk_broker_open(const brk_opts *o, brk_broker **out, char *err)
     b->opts.data_dir = tn_strdup(o->data_dir ? o->data_dir : ".");
     if (b->opts.timeout_ms <= 0)
         b->opts.timeout_ms = 10000;
+    if (!b->opts.max_result_rows)
+        b->opts.max_result_rows = 1000000;
     brk_metrics_init(&b->metrics, o->nservers);
     char host[64] = "localhost";
     gethostname(host, sizeof host - 1);

@@ -36,6 +36,7 @@ typedef struct brk_opts {
     void (*log)(void *arg, const char *line);
     void *log_arg;
     brk_auth_opts auth;            /* users, quotas, audit (auth.data_dir = data_dir) */
+    uint64_t max_result_rows;      /* a bigger result fails the query; 0 = 1,000,000 */
 } brk_opts;
 
 typedef struct brk_broker {

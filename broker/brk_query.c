@@ -362,6 +362,19 @@ static bool prepare(brk_q *x)
     return true;
 }
 
+/* A client may not make the broker hold and send an unbounded table
+ * (selection without LIMIT on the PostgreSQL endpoint, a huge LIMIT). */
+static bool within_result_bound(brk_q *x, qry_result *res)
+{
+    uint64_t max = x->b->opts.max_result_rows;
+    if (!max || res->nrows <= max)
+        return true;
+    add_err(x, QRY_ERR_EXEC, "the result has %u rows, over this broker's bound of %" PRIu64
+            " (--max-result-rows): add a LIMIT or narrow the query", res->nrows, max);
+    qry_result_free(res);
+    return false;
+}
+
 /* Scatter, gather, reduce; res filled when there is a table to show. */
 static bool execute(brk_q *x, qry_result *res)
 {
@@ -385,7 +398,7 @@ static bool execute(brk_q *x, qry_result *res)
         if (qry_reduce(x->q, &merged, res, &e))
             add_qerr(x, &e);
         else
-            ok = true;
+            ok = within_result_bound(x, res);
     }
     qry_partial_free(x->q, &merged);
     return ok;

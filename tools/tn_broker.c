@@ -54,6 +54,7 @@ static int usage(void)
             "                     [--audit-max-bytes 67108864] [--max-conns-per-user 64]\n"
             "                     [--allow-open-remote (a non-loopback --host without --auth)]\n"
             "                     [--pg-auth scram-sha-256|password (with --auth; default SCRAM)]\n"
+            "                     [--max-result-rows 1000000 (a bigger result fails the query)]\n"
             "                     [--console-dir DIR (web console; default: console/ next to\n"
             "                      the tannin executable, as the build puts it)]\n"
             "  port 0 picks a free port; the ports in use are printed on the line\n"
@@ -110,6 +111,7 @@ static int parse_args(int argc, char **argv, broker_args *a)
         {"audit-log", required_argument, 0, 'L'},  {"audit-max-bytes", required_argument, 0, 'M'},
         {"max-conns-per-user", required_argument, 0, 'm'},
         {"allow-open-remote", no_argument, 0, 'O'}, {"pg-auth", required_argument, 0, 'g'},
+        {"max-result-rows", required_argument, 0, 'R'},
         {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
     a->h.http_port = 8099;
     a->h.admin_port = 9000;
@@ -148,6 +150,7 @@ static int parse_args(int argc, char **argv, broker_args *a)
                        a->b.auth.max_conns_per_user; break;
         case 'O': a->allow_open_remote = true; break;
         case 'g': a->pg.auth_method = optarg; break;
+        case 'R': ok = parse_u32(optarg, UINT32_MAX, &v) && v; a->b.max_result_rows = v; break;
         default: return -1;
         }
         if (!ok) {

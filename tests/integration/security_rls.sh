@@ -186,5 +186,14 @@ check "a deleted user is locked out at once" [ "$CODE" = 401 ]
 req DELETE "$A/users/adnexa" "" "${AUTH[@]}"
 check "deleting again -> 404" [ "$CODE" = 404 ]
 
+# ---- a bounded result size -----------------------------------------------------------------------
+kill "$BRK_PID"; wait "$BRK_PID" 2>/dev/null
+start_broker b1 "$S1,$S2" --auth --max-result-rows 100
+sqlas "admin:$ADMIN_PW" "SELECT * FROM ads LIMIT 1000"
+check "a result over --max-result-rows fails with the reason: $(head -c 160 "$T/body")" \
+    grep -q "over this broker's bound of 100 (--max-result-rows)" "$T/body"
+sqlas "admin:$ADMIN_PW" "SELECT * FROM ads LIMIT 100"
+check "a result within the bound is served" [ "$(jq_ "len(d['resultTable']['rows'])")" = 100 ]
+
 echo "security_rls: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
