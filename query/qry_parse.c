@@ -345,6 +345,18 @@ static bool qp_filter_only(const qry_query *q)
            !strcmp(q->table, "__filter") && !memcmp(&q->opts, &none, sizeof none);
 }
 
+/* Makes an error's position (and the "at position N" its message ends
+ * with) count from the filter's own first byte rather than the prefix's. */
+static void qp_shift_position(qry_err *err, int by)
+{
+    char *at = strstr(err->msg, "at position ");
+    for (char *next = at; next; next = strstr(next + 1, "at position "))
+        at = next;
+    err->position -= by;
+    if (at && (size_t)(at - err->msg) + 32 < sizeof err->msg)
+        snprintf(at, sizeof err->msg - (size_t)(at - err->msg), "at position %d", err->position);
+}
+
 int qry_parse_filter(const char *expr, qry_query **out, qry_err *err)
 {
     *out = NULL;
@@ -359,7 +371,7 @@ int qry_parse_filter(const char *expr, qry_query **out, qry_err *err)
     free(text);
     if (rc) {
         if (err && err->position >= (int)plen)
-            err->position -= (int)plen;
+            qp_shift_position(err, (int)plen);
         return -1;
     }
     if (!qp_filter_only(q)) {

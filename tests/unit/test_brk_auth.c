@@ -107,6 +107,13 @@ START_TEST(users_json_in_and_out)
     ck_assert_int_eq(put("{\"username\":\"x\",\"password\":\"p\","
                          "\"permissions\":[\"FLY\"]}", false), TN_EINVAL);
     ck_assert_int_eq(put("[1]", false), TN_EINVAL);
+    char err[TN_ERRLEN];
+    static const char bad[] = "{\"username\":\"x\",\"password\":\"p\","
+                              "\"rlsFilters\":{\"t\":\"region = \"}}";
+    ck_assert_int_eq(brk_auth_put_user(auth, bad, strlen(bad), false, NULL, 0, err), TN_EINVAL);
+    /* the position counts in the filter's own text */
+    ck_assert_msg(strstr(err, "row filter for table t") && strstr(err, "at position 9"), "%s",
+                  err);
     char *all = brk_auth_users_json(auth);
     ck_assert_msg(strstr(all, "\"ana_BROKER\"") && strstr(all, "\"root_BROKER\""), "%s", all);
     ck_assert_msg(!strstr(all, "pw1") && !strstr(all, "SCRAM") && !strstr(all, "password"),
