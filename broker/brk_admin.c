@@ -674,45 +674,46 @@ static void brokers_by_table(admin_call *c)
     admin_json(c, 200, j);
 }
 
-static bool common_route(admin_call *c)
+/* The endpoints both ports serve. */
+typedef enum common_ep {
+    EP_NONE, EP_HEALTH, EP_METRICS, EP_ROUTING, EP_BOUNDARY, EP_BROKERS
+} common_ep;
+
+static common_ep common_endpoint(const admin_call *c)
 {
     if (c->req->method != BRK_GET)
-        return false;
-    if (c->nseg == 1 && !strcmp(c->seg[0], "health")) {
-        brk_response_set(c->out, 200, "text/plain", tn_strdup("OK"));
-    } else if (c->nseg == 1 && !strcmp(c->seg[0], "metrics")) {
+        return EP_NONE;
+    if (c->nseg == 1 && !strcmp(c->seg[0], "health"))
+        return EP_HEALTH;
+    if (c->nseg == 1 && !strcmp(c->seg[0], "metrics"))
+        return EP_METRICS;
+    if (c->nseg >= 2 && c->nseg <= 3 && !strcmp(c->seg[0], "debug") &&
+        !strcmp(c->seg[1], "routingTable"))
+        return EP_ROUTING;
+    if (c->nseg == 3 && !strcmp(c->seg[0], "debug") && !strcmp(c->seg[1], "timeBoundary"))
+        return EP_BOUNDARY;
+    if (c->nseg == 3 && !strcmp(c->seg[0], "v2") && !strcmp(c->seg[1], "brokers") &&
+        !strcmp(c->seg[2], "tables"))
+        return EP_BROKERS;
+    return EP_NONE;
+}
+
+static void common_serve(admin_call *c, common_ep ep)
+{
+    switch (ep) {
+    case EP_HEALTH: brk_response_set(c->out, 200, "text/plain", tn_strdup("OK")); break;
+    case EP_METRICS:
         brk_response_set(c->out, 200, "text/plain; version=0.0.4",
                          brk_metrics_text(&c->b->metrics, c->b->opts.servers));
-    } else if (c->nseg >= 2 && c->nseg <= 3 && !strcmp(c->seg[0], "debug") &&
-               !strcmp(c->seg[1], "routingTable")) {
-        routing_table(c, c->nseg == 3 ? c->seg[2] : NULL);
-    } else if (c->nseg == 3 && !strcmp(c->seg[0], "debug") &&
-               !strcmp(c->seg[1], "timeBoundary")) {
-        time_boundary(c, c->seg[2]);
-    } else if (c->nseg == 3 && !strcmp(c->seg[0], "v2") && !strcmp(c->seg[1], "brokers") &&
-               !strcmp(c->seg[2], "tables")) {
-        brokers_by_table(c);
-    } else {
-        return false;
+        break;
+    case EP_ROUTING: routing_table(c, c->nseg == 3 ? c->seg[2] : NULL); break;
+    case EP_BOUNDARY: time_boundary(c, c->seg[2]); break;
+    case EP_BROKERS: brokers_by_table(c); break;
+    case EP_NONE: break;
     }
-    return true;
 }
 
 /* ---- dispatch ---------------------------------------------------------- */
-
-/* common_route behind the access check: true when the path is one of the
- * shared endpoints (answered, or refused with 401/403). */
-static bool common_route_allowed(admin_call *c)
-{
-    bool shared = c->req->method == BRK_GET && c->nseg >= 1 &&
-                  (!strcmp(c->seg[0], "health") || !strcmp(c->seg[0], "metrics") ||
-                   !strcmp(c->seg[0], "debug") || !strcmp(c->seg[0], "v2"));
-    if (!shared)
-        return false;
-    if (!admin_allowed(c))
-        return true;
-    return common_route(c);
-}
 
 static void call_init(admin_call *c, brk_broker *b, const brk_request *req, brk_response *out)
 {
@@ -734,9 +735,11 @@ bool brk_admin_common(brk_broker *b, const brk_request *req, brk_response *out)
 {
     admin_call c;
     call_init(&c, b, req, out);
-    bool done = common_route_allowed(&c);
+    common_ep ep = common_endpoint(&c);
+    if (ep != EP_NONE && admin_allowed(&c))
+        common_serve(&c, ep);
     call_free(&c);
-    return done;
+    return ep != EP_NONE;
 }
 
 static void segments_route(admin_call *c)
@@ -758,10 +761,11 @@ void brk_admin_handle(brk_broker *b, const brk_request *req, brk_response *out)
     call_init(&c, b, req, out);
     atomic_fetch_add_explicit(&b->metrics.admin_requests, 1, memory_order_relaxed);
     const char *top = c.nseg ? c.seg[0] : "";
+    common_ep ep = common_endpoint(&c);
     if (!admin_allowed(&c))
         ;
-    else if (common_route(&c))
-        ;
+    else if (ep != EP_NONE)
+        common_serve(&c, ep);
     else if (!strcmp(top, "users"))
         admin_users_route(&c);
     else if (!strcmp(top, "schemas"))

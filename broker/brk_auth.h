@@ -89,8 +89,9 @@ enum {
     BRK_AUTH_TOO_MANY = 3,        /* connections per user exhausted (53300) */
 };
 
-/* Bounds of names and passwords anywhere they arrive (longer is refused
- * before any hashing). */
+/* Bounds of names and passwords anywhere they arrive (POST /auth/login
+ * answers 400 beyond them): generous for passphrases, small enough that
+ * nothing large reaches the password hashing. */
 #define BRK_AUTH_MAX_USER 128
 #define BRK_AUTH_MAX_PASSWORD 1024
 

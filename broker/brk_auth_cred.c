@@ -157,6 +157,8 @@ static bool cached_ok(brk_auth *a, const char *user, const uint8_t mac[32])
     pthread_mutex_lock(&a->count_lock);
     brk_account *acct = brk_account_get(a, user);
     bool ok = acct->pw_cached && CRYPTO_memcmp(acct->pw_mac, mac, 32) == 0;
+    if (ok)
+        acct->fails = 0; /* a success ends any guessing streak */
     pthread_mutex_unlock(&a->count_lock);
     return ok;
 }
@@ -206,10 +208,8 @@ static bool password_ok(brk_auth *a, const brk_user *u, const char *name, const 
         fake_verifier(a, name, &v);
     uint8_t mac[32];
     password_mac(a, name, password, v.stored_key, mac);
-    if (u && cached_ok(a, name, mac)) {
-        count_result(a, name, true);
+    if (u && cached_ok(a, name, mac))
         return true;
-    }
     brk_scram_verifier got;
     bool ok = brk_scram_make_verifier(password, v.salt, v.salt_len, v.iterations, &got, NULL) ==
                   0 &&

@@ -249,20 +249,20 @@ static bool login_credentials(const brk_request *req, const char *authorization,
 {
     bool ok;
     if (blank(req)) {
-        ok = brk_auth_basic_split(authorization, user, BRK_LOGIN_MAX_USER + 1, pw,
-                                  BRK_LOGIN_MAX_PASSWORD + 1);
+        ok = brk_auth_basic_split(authorization, user, BRK_AUTH_MAX_USER + 1, pw,
+                                  BRK_AUTH_MAX_PASSWORD + 1);
     } else {
         cJSON *js = cJSON_ParseWithLength((const char *)req->body, req->len);
-        ok = cJSON_IsObject(js) && member(js, "username", user, BRK_LOGIN_MAX_USER + 1) &&
-             member(js, "password", pw, BRK_LOGIN_MAX_PASSWORD + 1);
+        ok = cJSON_IsObject(js) && member(js, "username", user, BRK_AUTH_MAX_USER + 1) &&
+             member(js, "password", pw, BRK_AUTH_MAX_PASSWORD + 1);
         wipe_json(js);
         cJSON_Delete(js);
     }
     if (!ok)
         brk_response_error(out, 400, "POST /auth/login takes a JSON body {\"username\": \"...\", "
                            "\"password\": \"...\"} (a name of at most %d bytes, a password of at "
-                           "most %d) or a Basic Authorization header", BRK_LOGIN_MAX_USER,
-                           BRK_LOGIN_MAX_PASSWORD);
+                           "most %d) or a Basic Authorization header", BRK_AUTH_MAX_USER,
+                           BRK_AUTH_MAX_PASSWORD);
     return ok;
 }
 
@@ -274,7 +274,7 @@ static const char *role_name(const brk_user *u)
 static void login(brk_broker *b, brk_request *req, const char *authorization, brk_response *out,
                   char *detail, size_t cap)
 {
-    char user[BRK_LOGIN_MAX_USER + 1], pw[BRK_LOGIN_MAX_PASSWORD + 1];
+    char user[BRK_AUTH_MAX_USER + 1], pw[BRK_AUTH_MAX_PASSWORD + 1];
     if (!brk_auth_enabled(b->auth)) {
         brk_response_error(out, 400, "Authentication is off on this broker: requests need no "
                            "credentials and there is no login");

@@ -42,12 +42,6 @@ bool brk_console_handle(const char *dir, const brk_request *req, brk_response *o
 
 /* ---- sign-in ------------------------------------------------------------ */
 
-/* Bounds of what POST /auth/login accepts (longer is a 400): generous for
- * names and passphrases, small enough that nothing large reaches the
- * password hashing. */
-#define BRK_LOGIN_MAX_USER BRK_AUTH_MAX_USER
-#define BRK_LOGIN_MAX_PASSWORD BRK_AUTH_MAX_PASSWORD
-
 /* The public sign-in endpoints: GET /auth/info ({"authEnabled": bool})
  * and POST /auth/login (a JSON {"username", "password"} body, or a Basic
  * header when the body is empty) -> {"token", "tokenType": "Bearer",

@@ -13,7 +13,7 @@
 
 static void basic_ok(const char *header, const char *want_user, const char *want_pw)
 {
-    char user[BRK_LOGIN_MAX_USER + 1] = "x", pw[BRK_LOGIN_MAX_PASSWORD + 1] = "x";
+    char user[BRK_AUTH_MAX_USER + 1] = "x", pw[BRK_AUTH_MAX_PASSWORD + 1] = "x";
     ck_assert_msg(brk_auth_basic_split(header, user, sizeof user, pw, sizeof pw),
                   "refused: %s", header);
     ck_assert_str_eq(user, want_user);
@@ -72,7 +72,7 @@ START_TEST(too_long)
     memcpy(h, "Basic ", 6);
     memset(h + 6, 'Q', n);
     h[6 + n] = 0;
-    char user[BRK_LOGIN_MAX_USER + 1], pw[BRK_LOGIN_MAX_PASSWORD + 1];
+    char user[BRK_AUTH_MAX_USER + 1], pw[BRK_AUTH_MAX_PASSWORD + 1];
     ck_assert(!brk_auth_basic_split(h, user, sizeof user, pw, sizeof pw));
     free(h);
 }
