@@ -74,7 +74,7 @@ void admin_status(admin_call *c, const char *fmt, ...)
     admin_json(c, 200, j);
 }
 
-static void config_status(admin_call *c, const char *msg)
+void admin_config_status(admin_call *c, const char *msg)
 {
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "status", msg);
@@ -82,14 +82,13 @@ static void config_status(admin_call *c, const char *msg)
     admin_json(c, 200, j);
 }
 
-static bool param_true(const brk_request *r, const char *key, bool dflt)
+bool admin_param_true(const brk_request *r, const char *key, bool dflt)
 {
     const char *v = brk_request_param(r, key);
     return v ? strcasecmp(v, "false") != 0 : dflt;
 }
 
-/* ?type=OFFLINE|REALTIME: -1 when absent, -2 when bad (responded). */
-static int type_param(admin_call *c)
+int admin_type_param(admin_call *c)
 {
     const char *t = brk_request_param(c->req, "type");
     if (!t || !*t)
@@ -104,7 +103,7 @@ static int type_param(admin_call *c)
 
 uint32_t admin_typed_tables(admin_call *c, const char *t, char typed[2][272])
 {
-    int want = type_param(c);
+    int want = admin_type_param(c);
     if (want == -2)
         return 0;
     char raw[256];
@@ -220,7 +219,7 @@ static void schema_post(admin_call *c, const char *expect_name)
     /* a multipart part is not NUL-terminated: parse a copy */
     char *json = tn_strndup((const char *)data, len);
     char name[256], err[TN_ERRLEN];
-    bool override = param_true(c->req, "override", true);
+    bool override = admin_param_true(c->req, "override", true);
     int rc = TN_OK;
     if (expect_name) {
         cJSON *j = cJSON_Parse(json);
@@ -245,7 +244,7 @@ static void schema_post(admin_call *c, const char *expect_name)
     repush_users(c, name);
     char msg[400];
     snprintf(msg, sizeof msg, "%s successfully added", name);
-    config_status(c, msg);
+    admin_config_status(c, msg);
 }
 
 static void schemas_list(admin_call *c)
@@ -352,12 +351,12 @@ static void table_post(admin_call *c)
     brk_sync_refresh(c->b->sync);
     char msg[400];
     snprintf(msg, sizeof msg, "Table %s successfully added", typed);
-    config_status(c, msg);
+    admin_config_status(c, msg);
 }
 
 static void tables_list(admin_call *c)
 {
-    int want = type_param(c);
+    int want = admin_type_param(c);
     if (want == -2)
         return;
     uint32_t n;
@@ -465,6 +464,16 @@ static void tables_route(admin_call *c)
         admin_force_commit(c);
     else if (c->nseg == 3 && m == BRK_GET && !strcmp(sub, "consumingSegmentsInfo"))
         admin_consuming_info(c);
+    else if (c->nseg == 2 && m == BRK_PUT)
+        admin_table_put(c);
+    else if (c->nseg == 3 && m == BRK_GET && !strcmp(sub, "size"))
+        admin_table_size(c);
+    else if (c->nseg == 3 && !strcmp(sub, "state"))
+        admin_table_state(c);
+    else if (c->nseg == 3 && m == BRK_GET && !strcmp(sub, "externalview"))
+        admin_table_view(c, true);
+    else if (c->nseg == 3 && m == BRK_GET && !strcmp(sub, "idealstate"))
+        admin_table_view(c, false);
     else
         brk_response_error(c->out, c->nseg <= 2 ? 405 : 404, "No such endpoint: %s %s",
                            m == BRK_GET ? "GET" : m == BRK_POST ? "POST" : "", c->req->path);
@@ -616,7 +625,7 @@ static void time_boundary(admin_call *c, const char *t)
 static void routing_table(admin_call *c, const char *t)
 {
     brk_routing *rt = brk_sync_routing(c->b->sync);
-    bool verbose = param_true(c->req, "verbose", false);
+    bool verbose = admin_param_true(c->req, "verbose", false);
     char typed[300];
     if (t && !brk_catalog_find_table(c->b->catalog, t, typed, sizeof typed)) {
         brk_response_error(c->out, 404, "Table %s does not exist", t);
@@ -745,10 +754,20 @@ bool brk_admin_common(brk_broker *b, const brk_request *req, brk_response *out)
 static void segments_route(admin_call *c)
 {
     brk_method m = c->req->method;
-    if (c->nseg == 2 && m == BRK_GET)
+    if (c->nseg == 3 && m == BRK_GET && !strcmp(c->seg[1], "segmentReloadStatus"))
+        admin_reload_status(c);
+    else if (c->nseg == 2 && m == BRK_GET)
         admin_segments_list(c);
+    else if (c->nseg == 2 && m == BRK_DELETE)
+        admin_segments_delete(c);
     else if (c->nseg == 4 && m == BRK_GET && !strcmp(c->seg[3], "metadata"))
         admin_segment_metadata(c);
+    else if (c->nseg == 3 && m == BRK_GET && !strcmp(c->seg[2], "servers"))
+        admin_segments_servers(c);
+    else if (c->nseg == 3 && m == BRK_POST && !strcmp(c->seg[2], "reload"))
+        admin_reload(c, NULL);
+    else if (c->nseg == 4 && m == BRK_POST && !strcmp(c->seg[3], "reload"))
+        admin_reload(c, c->seg[2]);
     else if (c->nseg == 3 && m == BRK_DELETE)
         admin_segment_delete(c);
     else

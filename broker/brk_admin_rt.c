@@ -192,6 +192,30 @@ void admin_segment_metadata(admin_call *c)
     brk_routing_unref(r);
 }
 
+int admin_delete_segment(brk_broker *b, const char *typed, const char *segment, uint32_t server,
+                         char *err)
+{
+    cJSON *cmd = cJSON_CreateObject();
+    cJSON_AddStringToObject(cmd, "op", "deleteSegment");
+    cJSON_AddStringToObject(cmd, "table", typed);
+    cJSON_AddStringToObject(cmd, "segment", segment);
+    char *text = cJSON_PrintUnformatted(cmd);
+    cJSON_Delete(cmd);
+    /* every server, not only the one seen holding it: replicas and a stale
+     * routing snapshot both mean others may hold it too */
+    uint32_t n = b->opts.nservers;
+    brk_answer *a = tn_calloc(n + 1, sizeof *a);
+    brk_sync_admin(b, NULL, 0, text, ADMIN_TIMEOUT_MS, a);
+    int rc = a[server].status;
+    if (rc)
+        tn_err(err, rc, "Deleting segment %s on server %s failed: %s", segment,
+               brk_server_name(b, server), a[server].err);
+    brk_answers_free(a, n);
+    free(a);
+    free(text);
+    return rc;
+}
+
 void admin_segment_delete(admin_call *c)
 {
     char typed[2][272];
@@ -207,26 +231,11 @@ void admin_segment_delete(admin_call *c)
                            c->seg[1]);
         return;
     }
-    cJSON *cmd = cJSON_CreateObject();
-    cJSON_AddStringToObject(cmd, "op", "deleteSegment");
-    cJSON_AddStringToObject(cmd, "table", typed[table]);
-    cJSON_AddStringToObject(cmd, "segment", c->seg[2]);
-    char *text = cJSON_PrintUnformatted(cmd);
-    cJSON_Delete(cmd);
-    /* every server, not only the one seen holding it: replicas and a stale
-     * routing snapshot both mean others may hold it too */
-    uint32_t n = c->b->opts.nservers;
-    brk_answer *a = tn_calloc(n + 1, sizeof *a);
-    brk_sync_admin(c->b, NULL, 0, text, ADMIN_TIMEOUT_MS, a);
-    bool ok = a[server].status == TN_OK;
-    if (ok)
-        admin_status(c, "Segment deleted");
+    char err[TN_ERRLEN];
+    if (admin_delete_segment(c->b, typed[table], c->seg[2], server, err))
+        brk_response_error(c->out, 500, "%s", err);
     else
-        brk_response_error(c->out, 500, "Deleting segment %s on server %s failed: %s",
-                           c->seg[2], brk_server_name(c->b, server), a[server].err);
-    brk_answers_free(a, n);
-    free(a);
-    free(text);
+        admin_status(c, "Segment deleted");
     brk_sync_refresh(c->b->sync);
 }
 
@@ -287,6 +296,12 @@ void admin_pause(admin_call *c, bool pause)
         brk_response_error(c->out, 500, "%s", err);
         return;
     }
+    /* a disabled table stays paused until it is enabled again */
+    if (!pause && brk_catalog_table_disabled(c->b->catalog, typed)) {
+        admin_json(c, 200, pause_details(c->b, typed, false, "Pause flag is cleared; the table "
+                                         "is disabled and consumes again once enabled."));
+        return;
+    }
     cJSON *cmd = cJSON_CreateObject();
     cJSON_AddStringToObject(cmd, "op", pause ? "pause" : "resume");
     cJSON_AddStringToObject(cmd, "table", typed);
@@ -319,7 +334,7 @@ void admin_pause_status(admin_call *c)
     admin_json(c, 200, pause_details(c->b, typed, paused, NULL));
 }
 
-static void uuid4(char *out, size_t cap)
+void admin_uuid4(char *out, size_t cap)
 {
     unsigned char r[16];
     FILE *f = fopen("/dev/urandom", "rb");
@@ -352,7 +367,7 @@ void admin_force_commit(admin_call *c)
                            a[0].err);
     } else {
         char id[40];
-        uuid4(id, sizeof id);
+        admin_uuid4(id, sizeof id);
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "forceCommitStatus", "SUCCESS");
         cJSON_AddStringToObject(j, "jobMetaZKWriteStatus", "SUCCESS");

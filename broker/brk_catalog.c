@@ -1,7 +1,8 @@
 /*
- * brk_catalog.c: schemas, table configs and pause flags, durable in LMDB
- * (documents "schema/<name>", "table/<typed name>", "pause/<typed name>")
- * and mirrored in memory behind a read-write lock.
+ * brk_catalog.c: schemas, table configs, pause flags and table states,
+ * durable in LMDB (documents "schema/<name>", "table/<typed name>",
+ * "pause/<typed name>", "state/<typed name>") and mirrored in memory behind
+ * a read-write lock; reload job records ("job/<id>") live in LMDB only.
  */
 #include "brk_catalog.h"
 
@@ -35,6 +36,7 @@ typedef struct cat_table {
     char *time_column;        /* NULL when none */
     bool hourly;
     bool paused;
+    bool disabled;            /* PUT /tables/{t}/state?state=disable */
 } cat_table;
 
 struct brk_catalog {
@@ -350,6 +352,15 @@ static void load_pause(brk_catalog *c, const char *key, char *doc, size_t len, c
         c->tables[i].paused = len == 1 && doc[0] == '1';
 }
 
+static void load_state(brk_catalog *c, const char *key, char *doc, size_t len, char *warn,
+                       size_t cap)
+{
+    (void)warn, (void)cap;
+    int i = find_table(c, key + strlen("state/"));
+    if (i >= 0)
+        c->tables[i].disabled = len == 8 && !memcmp(doc, "disabled", 8);
+}
+
 /* Creates the parents of dir (the store creates dir itself). */
 static int make_parents(const char *dir, char *err)
 {
@@ -388,6 +399,8 @@ int brk_catalog_open(const char *dir, bool no_sync, brk_catalog **out, char *war
         rc = load_docs(c, "table/", load_table, warn, warn_cap, err);
     if (!rc)
         rc = load_docs(c, "pause/", load_pause, warn, warn_cap, err);
+    if (!rc)
+        rc = load_docs(c, "state/", load_state, warn, warn_cap, err);
     if (rc) {
         brk_catalog_close(c);
         return rc;
@@ -543,6 +556,79 @@ int brk_catalog_put_table(brk_catalog *c, const char *json, size_t len, char *na
     return rc;
 }
 
+/* The typed name a PUT /tables/{path} means for a body of type t: Pinot
+ * appends the body's type unless the path already ends in it. */
+static void path_typed(const char *path, brk_table_type t, char *out, size_t cap)
+{
+    const char *suf = t == BRK_REALTIME ? "_REALTIME" : "_OFFLINE";
+    if (has_suffix(path, strlen(path), suf))
+        snprintf(out, cap, "%s", path);
+    else
+        snprintf(out, cap, "%s%s", path, suf);
+}
+
+/* Checks an update's body against the path and the catalog (lock held):
+ * the body names the path's table, and that table exists. */
+static int update_target(brk_catalog *c, const char *path, const cJSON *cfg, int *idx, char *err)
+{
+    cat_table id;
+    memset(&id, 0, sizeof id);
+    int rc = table_identity(cfg, &id, err);
+    if (rc)
+        return rc;
+    char want[NAME_MAX_LEN + 64];
+    path_typed(path, id.type, want, sizeof want);
+    *idx = find_table(c, id.typed);
+    if (strcmp(want, id.typed))
+        rc = tn_err(err, TN_EINVAL, "Request table %s does not match table name in the body %s",
+                    want, id.typed);
+    else if (*idx < 0 || strcmp(c->tables[*idx].typed, id.typed))
+        rc = tn_err(err, TN_ENOTFOUND, "Table %s does not exist", id.typed);
+    table_clear(&id);
+    return rc;
+}
+
+int brk_catalog_update_table(brk_catalog *c, const char *path_name, const char *json, size_t len,
+                             char *name, size_t cap, char **old_json, char *err)
+{
+    *old_json = NULL;
+    const char *end = NULL;
+    cJSON *cfg = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+    if (!cJSON_IsObject(cfg)) {
+        int rc = cfg ? tn_err(err, TN_EINVAL, "Invalid table config: not a JSON object")
+                     : tn_err(err, TN_EINVAL, "Invalid table config: not JSON (error at byte %zu)",
+                              end ? (size_t)(end - json) : (size_t)0);
+        cJSON_Delete(cfg);
+        return rc;
+    }
+    pthread_rwlock_wrlock(&c->lock);
+    int i = -1;
+    cat_table t;
+    int rc = update_target(c, path_name, cfg, &i, err);
+    if (!rc)
+        rc = table_build(c, cfg, &t, err);
+    if (!rc) {
+        snprintf(name, cap, "%s", t.typed);
+        char key[NAME_MAX_LEN + 32];
+        doc_key(key, sizeof key, "table", t.typed);
+        rc = seg_store_put_doc(c->store, key, t.json, strlen(t.json), err);
+        if (rc) {
+            table_clear(&t);
+        } else {
+            /* the flags belong to the table, not to its config */
+            t.paused = c->tables[i].paused;
+            t.disabled = c->tables[i].disabled;
+            *old_json = c->tables[i].json;
+            c->tables[i].json = NULL;
+            table_clear(&c->tables[i]);
+            c->tables[i] = t;
+        }
+    }
+    pthread_rwlock_unlock(&c->lock);
+    cJSON_Delete(cfg);
+    return rc;
+}
+
 int brk_catalog_delete_table(brk_catalog *c, const char *typed, char *err)
 {
     pthread_rwlock_wrlock(&c->lock);
@@ -553,6 +639,8 @@ int brk_catalog_delete_table(brk_catalog *c, const char *typed, char *err)
     char key[NAME_MAX_LEN + 32];
     if (!rc) {
         doc_key(key, sizeof key, "pause", c->tables[i].typed);
+        seg_store_del_doc(c->store, key, NULL);
+        doc_key(key, sizeof key, "state", c->tables[i].typed);
         seg_store_del_doc(c->store, key, NULL);
         doc_key(key, sizeof key, "table", c->tables[i].typed);
         rc = seg_store_del_doc(c->store, key, err);
@@ -666,6 +754,73 @@ bool brk_catalog_paused(brk_catalog *c, const char *typed)
     return p;
 }
 
+int brk_catalog_set_disabled(brk_catalog *c, const char *typed, bool disabled, char *err)
+{
+    pthread_rwlock_wrlock(&c->lock);
+    int rc = TN_OK;
+    int i = find_table(c, typed);
+    if (i < 0) {
+        rc = tn_err(err, TN_ENOTFOUND, "Table %s does not exist", typed);
+    } else {
+        char key[NAME_MAX_LEN + 32];
+        doc_key(key, sizeof key, "state", c->tables[i].typed);
+        rc = disabled ? seg_store_put_doc(c->store, key, "disabled", 8, err)
+                      : seg_store_del_doc(c->store, key, err);
+        if (rc == TN_ENOTFOUND)
+            rc = TN_OK;
+        if (!rc)
+            c->tables[i].disabled = disabled;
+    }
+    pthread_rwlock_unlock(&c->lock);
+    return rc;
+}
+
+bool brk_catalog_table_disabled(brk_catalog *c, const char *typed)
+{
+    pthread_rwlock_rdlock(&c->lock);
+    int i = find_table(c, typed);
+    bool d = i >= 0 && c->tables[i].disabled;
+    pthread_rwlock_unlock(&c->lock);
+    return d;
+}
+
+/* ---- reload jobs ------------------------------------------------------- */
+
+/* Job ids are ours (UUIDs), but a status request carries any text. */
+static bool job_id_ok(const char *id)
+{
+    size_t n = strlen(id);
+    if (!n || n > 64)
+        return false;
+    for (const char *p = id; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || *p == '-'))
+            return false;
+    return true;
+}
+
+int brk_catalog_put_job(brk_catalog *c, const char *id, const char *json, char *err)
+{
+    if (!job_id_ok(id))
+        return tn_err(err, TN_EINVAL, "bad job id '%s'", id);
+    char key[96];
+    doc_key(key, sizeof key, "job", id);
+    return seg_store_put_doc(c->store, key, json, strlen(json), err);
+}
+
+char *brk_catalog_job_json(brk_catalog *c, const char *id)
+{
+    if (!job_id_ok(id))
+        return NULL;
+    char key[96], err[TN_ERRLEN], *doc;
+    size_t len;
+    doc_key(key, sizeof key, "job", id);
+    if (seg_store_get_doc(c->store, key, &doc, &len, err))
+        return NULL;
+    char *s = tn_strndup(doc, len);
+    free(doc);
+    return s;
+}
+
 /* ---- resolution -------------------------------------------------------- */
 
 /* The time column of the resolved table: OFFLINE's when it has one (the
@@ -712,8 +867,10 @@ int brk_catalog_resolve(brk_catalog *c, const char *name, brk_resolved *out, cha
         snprintf(out->raw, sizeof out->raw, "%s", c->tables[first].raw);
         for (int t = 0; t < 2; t++) {
             out->has[t] = idx[t] >= 0;
-            if (out->has[t])
+            if (out->has[t]) {
                 snprintf(out->typed[t], sizeof out->typed[t], "%s", c->tables[idx[t]].typed);
+                out->disabled[t] = c->tables[idx[t]].disabled;
+            }
         }
         resolve_time(c, idx, out);
     }
@@ -726,4 +883,26 @@ void brk_resolved_release(brk_resolved *r)
     schema_unref(r->priv);
     r->priv = NULL;
     r->schema = NULL;
+}
+
+brk_table_state brk_resolved_check_enabled(brk_resolved *r, char *msg, size_t cap)
+{
+    int present = 0, off = 0;
+    for (int k = 0; k < 2; k++) {
+        present += r->has[k];
+        off += r->has[k] && r->disabled[k];
+    }
+    if (!off)
+        return BRK_TABLE_ENABLED;
+    if (off == present) {
+        snprintf(msg, cap, "Table %s is disabled", r->raw);
+        return BRK_TABLE_DISABLED;
+    }
+    /* a hybrid table with one part disabled: the other part answers */
+    int k = r->disabled[BRK_OFFLINE] ? BRK_OFFLINE : BRK_REALTIME;
+    r->has[k] = false;
+    r->typed[k][0] = 0;
+    snprintf(msg, cap, "%s table is disabled in hybrid table",
+             k == BRK_OFFLINE ? "Offline" : "Realtime");
+    return BRK_TABLE_PART_DISABLED;
 }

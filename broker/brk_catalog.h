@@ -1,7 +1,8 @@
 /*
  * brk_catalog.h: the broker's durable catalog, what Pinot keeps in the
- * controller's ZooKeeper: schemas, table configs (OFFLINE and REALTIME) and
- * the consumption pause flag of REALTIME tables.
+ * controller's ZooKeeper: schemas, table configs (OFFLINE and REALTIME),
+ * the consumption pause flag of REALTIME tables, each table's
+ * enabled/disabled state, and the records of reload jobs.
  *
  * Every change is written to the LMDB store in the broker's data directory
  * before it becomes visible, so a restarted broker knows every table and
@@ -60,7 +61,16 @@ char **brk_catalog_schema_names(brk_catalog *c, uint32_t *n);
  * name (cap bytes) receives the typed name. TN_EINVAL, TN_EEXIST. */
 int brk_catalog_put_table(brk_catalog *c, const char *json, size_t len, char *name,
                           size_t cap, char *err);
-/* TN_ENOTFOUND. Also forgets the pause flag. */
+/* Replaces the config of an existing table (PUT /tables/{path_name}):
+ * the body's table must be the path's (raw path: the body's type is
+ * appended, as Pinot does), else TN_EINVAL "Request table X does not
+ * match table name in the body Y"; TN_ENOTFOUND when the table does not
+ * exist; TN_EINVAL for a config table_build refuses. Pause flag and state
+ * are kept. *old_json receives the replaced config (heap, caller frees)
+ * so that a caller can put it back when servers refuse the new one. */
+int brk_catalog_update_table(brk_catalog *c, const char *path_name, const char *json, size_t len,
+                             char *name, size_t cap, char **old_json, char *err);
+/* TN_ENOTFOUND. Also forgets the pause flag and the state. */
 int brk_catalog_delete_table(brk_catalog *c, const char *typed_name, char *err);
 /* The stored table config JSON (heap, caller frees), or NULL. */
 char *brk_catalog_table_json(brk_catalog *c, const char *typed_name);
@@ -85,6 +95,16 @@ int brk_catalog_table_payload(brk_catalog *c, const char *typed_name, char **sch
 int brk_catalog_set_paused(brk_catalog *c, const char *typed_name, bool paused, char *err);
 bool brk_catalog_paused(brk_catalog *c, const char *typed_name);
 
+/* A disabled table (Pinot's PUT /tables/{t}/state?state=disable) answers
+ * no query, and a disabled REALTIME table does not consume. Durable. */
+int brk_catalog_set_disabled(brk_catalog *c, const char *typed_name, bool disabled, char *err);
+bool brk_catalog_table_disabled(brk_catalog *c, const char *typed_name);
+
+/* Reload job records (JSON documents, durable): id is a lowercase UUID.
+ * job_json: heap text, or NULL when there is no such job. */
+int brk_catalog_put_job(brk_catalog *c, const char *id, const char *json, char *err);
+char *brk_catalog_job_json(brk_catalog *c, const char *id);
+
 /* ---- query resolution ------------------------------------------------- */
 
 /* A table as a query sees it: FROM t resolves to its OFFLINE and/or
@@ -98,6 +118,7 @@ typedef struct brk_resolved {
     char time_column[256];       /* "" when the table has none */
     int64_t time_unit_ms;        /* the time column's epoch unit (0: not epoch) */
     bool hourly;                 /* OFFLINE pushed hourly: boundary offset 1 h */
+    bool disabled[2];            /* by brk_table_type: the part is disabled */
     void *priv;
 } brk_resolved;
 
@@ -105,5 +126,21 @@ typedef struct brk_resolved {
  * case-insensitively. TN_ENOTFOUND when no such table. */
 int brk_catalog_resolve(brk_catalog *c, const char *name, brk_resolved *out, char *err);
 void brk_resolved_release(brk_resolved *r);
+
+/* Pinot's error code for a query on a disabled table
+ * (QueryErrorCode.TABLE_IS_DISABLED, "TableIsDisabledError"). */
+#define BRK_ERR_TABLE_DISABLED 191
+
+typedef enum brk_table_state {
+    BRK_TABLE_ENABLED,        /* nothing to do */
+    BRK_TABLE_PART_DISABLED,  /* hybrid, one part disabled: it is removed from r
+                                 (has/typed); the query goes on and its response
+                                 carries exception 191 with msg */
+    BRK_TABLE_DISABLED        /* every part disabled: fail with 191 and msg */
+} brk_table_state;
+/* Pinot's rule (BaseSingleStageBrokerRequestHandler) applied to a resolved
+ * table; msg (cap bytes) is Pinot's text: "TableIsDisabledError", or
+ * "Offline|Realtime table is disabled in hybrid table". */
+brk_table_state brk_resolved_check_enabled(brk_resolved *r, char *msg, size_t cap);
 
 #endif

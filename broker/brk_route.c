@@ -265,6 +265,27 @@ bool brk_seg_may_match(const brk_seg *s, int64_t lo_ms, int64_t hi_ms)
     return s->end_ms >= lo_ms && s->start_ms <= hi_ms;
 }
 
+/* ---- sizes ------------------------------------------------------------- */
+
+bool brk_segment_size(const int64_t *sizes, uint32_t n, brk_seg_size *out)
+{
+    int64_t sum = 0, max = -1;
+    uint32_t answered = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (sizes[i] < 0)
+            continue;
+        sum += sizes[i];
+        max = TN_MAX(max, sizes[i]);
+        answered++;
+    }
+    if (!answered) {
+        *out = (brk_seg_size){-1, -1, -1};
+        return false;
+    }
+    *out = (brk_seg_size){sum, sum + (int64_t)(n - answered) * max, max};
+    return true;
+}
+
 /* ---- debug view -------------------------------------------------------- */
 
 static cJSON *seg_json(const brk_seg *s)

@@ -79,6 +79,16 @@ void brk_query_time_range(const qry_query *q, int time_col, int64_t unit_ms, int
  * and segments without a time range always may. */
 bool brk_seg_may_match(const brk_seg *s, int64_t lo_ms, int64_t hi_ms);
 
+/* One segment's size as Pinot's TableSizeReader reports it: the sum over
+ * the replicas that answered, the largest replica, and the estimate that
+ * counts each silent replica at the largest size. */
+typedef struct brk_seg_size {
+    int64_t reported, estimated, max_per_replica;
+} brk_seg_size;
+/* sizes[k]: replica k's bytes, or -1 when its server did not answer. false
+ * (every field -1, Pinot's "missing") when none answered. */
+bool brk_segment_size(const int64_t *sizes, uint32_t n, brk_seg_size *out);
+
 /* Pinot's /debug/routingTable shape for the snapshot: {"t_OFFLINE":
  * {"server name": ["seg", ...]}}; verbose adds per segment its time range,
  * documents and state, and per server whether it is up. Heap JSON text. */

@@ -130,7 +130,8 @@ static char *put_table_cmd(const char *schema, const char *config, uint32_t i, u
     return s;
 }
 
-/* Pushes table typed to the listed servers; its pause flag too. */
+/* Pushes table typed to the listed servers; its pause flag (or disabled
+ * state) too. */
 static uint32_t push_to(brk_broker *b, const char *typed, const uint32_t *servers, uint32_t n,
                         brk_answer *answers)
 {
@@ -154,7 +155,9 @@ static uint32_t push_to(brk_broker *b, const char *typed, const uint32_t *server
     free(cmds);
     free(schema);
     free(config);
-    if (brk_catalog_paused(b->catalog, typed)) {
+    /* a disabled table does not consume either (Pinot drops its segments
+     * from the servers; Tannin keeps them and stops the consumers) */
+    if (brk_catalog_paused(b->catalog, typed) || brk_catalog_table_disabled(b->catalog, typed)) {
         char cmd[600];
         snprintf(cmd, sizeof cmd, "{\"op\":\"pause\",\"table\":\"%s\"}", typed);
         brk_answer *pa = tn_calloc(n + 1, sizeof *pa);

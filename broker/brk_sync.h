@@ -46,7 +46,8 @@ uint32_t brk_sync_admin(brk_broker *b, const uint32_t *servers, uint32_t n, cons
 void brk_answers_free(brk_answer *answers, uint32_t n);
 
 /* Pushes table typed (putTable with assignIndex = server index, assignCount
- * = number of servers) to every server, then its pause flag. answers as
+ * = number of servers) to every server, then its pause flag (a disabled
+ * table is paused too). answers as
  * for brk_sync_admin (one per server). Returns how many failed. */
 uint32_t brk_sync_push_table(brk_broker *b, const char *typed, brk_answer *answers);
 
