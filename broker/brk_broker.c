@@ -32,6 +32,7 @@ int brk_broker_open(const brk_opts *o, brk_broker **out, char *err)
     if (!b->opts.max_result_rows)
         b->opts.max_result_rows = 1000000;
     brk_metrics_init(&b->metrics, o->nservers);
+    brk_running_init(&b->running);
     char host[64] = "localhost";
     gethostname(host, sizeof host - 1);
     snprintf(b->broker_id, sizeof b->broker_id, "Broker_%s_%d", host, (int)getpid());
@@ -73,6 +74,7 @@ void brk_broker_close(brk_broker *b)
     brk_catalog_close(b->catalog);
     brk_auth_close(b->auth);
     brk_metrics_free(&b->metrics);
+    brk_running_destroy(&b->running);
     for (uint32_t i = 0; i < b->opts.nservers; i++)
         free((char *)b->opts.servers[i]);
     free((void *)b->opts.servers);

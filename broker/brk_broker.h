@@ -19,6 +19,7 @@
 #include "brk_auth.h"
 #include "brk_catalog.h"
 #include "brk_metrics.h"
+#include "brk_running.h"
 #include "tn_common.h"
 
 struct brk_pool;
@@ -52,6 +53,7 @@ typedef struct brk_broker {
     char http_host[64];
     int http_port;
     atomic_uint_fast64_t next_request;
+    brk_running running;           /* queries in flight: GET /queries, DELETE /query/{id} */
     atomic_uint next_ingest;       /* round-robin among equally loaded servers */
 } brk_broker;
 

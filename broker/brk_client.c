@@ -62,6 +62,12 @@ typedef struct brk_idmap {
     uint32_t cap, n;
 } brk_idmap;
 
+/* A request whose caller cancelled it: the server is told to stop. */
+typedef struct brk_cancel {
+    struct brk_cancel *next;
+    uint32_t server, id;
+} brk_cancel;
+
 typedef enum { SRV_DOWN, SRV_CONNECTING, SRV_UP } brk_state;
 
 typedef struct brk_server {
@@ -86,8 +92,9 @@ struct brk_pool {
     pthread_t tid;
     bool started;
     atomic_bool stop;
-    pthread_mutex_t mu;       /* the submission list */
+    pthread_mutex_t mu;       /* the submission and cancel lists */
     brk_pending *sub_head, *sub_tail;
+    brk_cancel *cancels;
     atomic_uint next_id;
     brk_server *servers;
     uint32_t n;
@@ -377,6 +384,25 @@ static void route_pending(brk_server *s, brk_pending *p)
     }
 }
 
+/* Tells the server to stop request id, if it still works on it: the
+ * CANCEL frame, and the pending is dropped (its caller is gone). An id not
+ * in flight was answered already, or never sent (it waits for a connection
+ * and its abandoned batch keeps it from being sent). */
+static void send_cancel(brk_server *s, uint32_t id)
+{
+    brk_pending *q = idmap_take(&s->inflight, id);
+    if (!q)
+        return;
+    if (s->state == SRV_UP) {
+        tn_buf f = {0};
+        tn_wire_begin(&f, TN_MSG_CANCEL, id);
+        tn_wire_end(&f, 0);
+        bufferevent_write(s->bev, f.data, f.len);
+        tn_buf_free(&f);
+    }
+    finish(q, TN_EFULL, 0, NULL, 0, NULL);
+}
+
 static void on_submit(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd, (void)what;
@@ -384,12 +410,20 @@ static void on_submit(evutil_socket_t fd, short what, void *arg)
     pthread_mutex_lock(&p->mu);
     brk_pending *list = p->sub_head;
     p->sub_head = p->sub_tail = NULL;
+    brk_cancel *cancels = p->cancels;
+    p->cancels = NULL;
     pthread_mutex_unlock(&p->mu);
     while (list) {
         brk_pending *next = list->next;
         route_pending(&p->servers[list->server], list);
         list = next;
+        while (cancels) {
+        brk_cancel *next = cancels->next;
+        send_cancel(&p->servers[cancels->server], cancels->id);
+        free(cancels);
+        cancels = next;
     }
+}
 }
 
 /* Drops requests whose caller has given up (its deadline passed), so a
@@ -501,6 +535,11 @@ static void drop_all(brk_pool *p)
     while ((q = p->sub_head)) {
         p->sub_head = q->next;
         fail_pending(&p->servers[q->server], q, TN_EIO, "the pool is closing");
+    }
+    brk_cancel *x;
+    while ((x = p->cancels)) {
+        p->cancels = x->next;
+        free(x);
     }
 }
 
@@ -638,8 +677,35 @@ static struct timespec wake_at(uint64_t deadline, const atomic_bool *cancel)
                              .tv_nsec = (long)(t % 1000000000u)};
 }
 
+/* The calls of a cancelled batch that have no answer: their servers are
+ * told to stop (a request id sits in bytes 5..8 of its frame). */
+static void cancel_calls(brk_pool *p, const brk_call *calls, const bool *done, uint32_t n)
+{
+    brk_cancel *head = NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        if (done[i])
+            continue;
+        const uint8_t *h = calls[i].request.data;
+        brk_cancel *x = tn_calloc(1, sizeof *x);
+        x->server = calls[i].server;
+        x->id = (uint32_t)h[5] | (uint32_t)h[6] << 8 | (uint32_t)h[7] << 16 | (uint32_t)h[8] << 24;
+        x->next = head;
+        head = x;
+    }
+    if (!head)
+        return;
+    pthread_mutex_lock(&p->mu);
+    brk_cancel *last = head;
+    while (last->next)
+        last = last->next;
+    last->next = p->cancels;
+    p->cancels = head;
+    pthread_mutex_unlock(&p->mu);
+    event_active(p->submit_ev, EV_READ, 0);
+}
+
 /* Waits for the answers until the deadline or a cancel; marks the rest
- * timed out (or cancelled). */
+ * timed out (or cancelled, and tells their servers). */
 static void wait_batch(brk_pool *p, brk_batch *b, uint32_t n, uint64_t deadline,
                        int64_t timeout_ms, const atomic_bool *cancel)
 {
@@ -664,6 +730,8 @@ static void wait_batch(brk_pool *p, brk_batch *b, uint32_t n, uint64_t deadline,
                      p->servers[c->server].name, (long long)timeout_ms);
     }
     b->abandoned = true;
+    if (cancelled)
+        cancel_calls(p, b->calls, b->done, n);
     pthread_mutex_unlock(&b->mu);
 }
 

@@ -53,9 +53,9 @@ typedef struct brk_call {
  * status. */
 int brk_pool_call(brk_pool *p, brk_call *calls, uint32_t n, int64_t timeout_ms);
 /* The same, also returning within ~20 ms once *cancel is set (another
- * thread sets it): unanswered calls get TN_EFULL "cancelled ...". The
- * servers are not told (the protocol has no cancel frame): they stop at
- * their own timeout. cancel may be NULL. */
+ * thread sets it): unanswered calls get TN_EFULL "cancelled ...", and
+ * their servers get a CANCEL frame, so they stop working on them too.
+ * cancel may be NULL. */
 int brk_pool_call_cancel(brk_pool *p, brk_call *calls, uint32_t n, int64_t timeout_ms,
                          const atomic_bool *cancel);
 /* Frees request and payload; the call can be reused. */

@@ -268,6 +268,8 @@ static void dispatch(brk_http *h, brk_task *t)
         t->cache_control = "no-store";
     } else if (t->admin) {
         brk_admin_handle(h->b, &t->r, &t->resp);
+    } else if (brk_query_is_manage_path(t->r.method, t->r.path)) {
+        brk_query_manage(h->b, &t->r, &t->resp);
     } else if (is_query_path(t->r.path)) {
         t->audit = false;
         brk_query_handle(h->b, &t->r, &t->resp);
@@ -467,14 +469,15 @@ static bool answer_inline(brk_task *t, bool parsed)
         t->resp.pinot_error = BRK_NO_ERROR_HEADER;
         return true;
     }
-    if (!t->admin && !is_query_path(t->r.path) && strcmp(t->r.path, "/metrics") &&
+    bool manage = brk_query_is_manage_path(t->r.method, t->r.path);
+    if (!t->admin && !manage && !is_query_path(t->r.path) && strcmp(t->r.path, "/metrics") &&
         strncmp(t->r.path, "/debug/", 7)) {
         brk_response_error(&t->resp, 404, "No such endpoint on the query port: %s",
                            t->r.path);
         t->resp.pinot_error = BRK_NO_ERROR_HEADER;
         return true;
     }
-    if (!t->admin && is_query_path(t->r.path) && t->r.method != BRK_GET &&
+    if (!t->admin && !manage && is_query_path(t->r.path) && t->r.method != BRK_GET &&
         t->r.method != BRK_POST) {
         brk_response_error(&t->resp, 405, "%s takes GET or POST", t->r.path);
         t->resp.pinot_error = BRK_NO_ERROR_HEADER;

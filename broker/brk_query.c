@@ -11,9 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
+#include "brk_admin.h"
 #include "brk_client.h"
 #include "brk_route.h"
 #include "brk_sync.h"
@@ -42,7 +44,10 @@ typedef struct brk_q {
     uint32_t nlate;
     bool *late_seen;             /* per server: already in late */
     int64_t timeout_ms, remaining_ms;
-    const atomic_bool *cancel;   /* NULL, or set by another thread to give up */
+    const atomic_bool *cancel;   /* set by another thread to give up (run.flag) */
+    atomic_bool *caller_cancel;  /* the caller's flag, or NULL */
+    brk_running_q run;           /* in the broker's list of running queries */
+    bool running;
     brk_user *user;              /* NULL: unrestricted */
     const qry_access *access;    /* the user's view of the table, or NULL */
     const char *endpoint, *client;
@@ -95,7 +100,8 @@ static void respond(brk_q *x, const qry_result *res, bool http_status_errors, br
     qry_response_info info = {.time_used_ms = elapsed_ms(x),
                               .servers_queried = x->ncalls,
                               .servers_responded = x->responded,
-                              .request_id = x->request_id};
+                              .request_id = x->request_id,
+                              .client_request_id = x->q ? x->q->opts.client_query_id : NULL};
     char *js = qry_response_json(res, x->errs, x->nerrs, &info);
     int first = x->nerrs ? x->errs[0].code : 0;
     int status = first && http_status_errors ? brk_error_http_status(first) : 200;
@@ -315,6 +321,18 @@ static void gather(brk_q *x, qry_partial *merged)
 /* ---- one query --------------------------------------------------------- */
 
 /* Parse (for the table name), resolve, compile. false with an exception. */
+/* Once compiled (its clientQueryId known), the query is listed as running:
+ * from here on DELETE /query/{id} can cancel it. */
+static void list_running(brk_q *x)
+{
+    x->run.id = x->request_id;
+    x->run.sql = x->sql;
+    snprintf(x->run.client_id, sizeof x->run.client_id, "%s", x->q->opts.client_query_id);
+    brk_running_add(&x->b->running, &x->run, x->caller_cancel);
+    x->running = true;
+    x->cancel = x->run.flag;
+}
+
 static bool prepare(brk_q *x)
 {
     qry_query *parsed;
@@ -339,6 +357,15 @@ static bool prepare(brk_q *x)
         return false;
     }
     x->have_tbl = true;
+    char dmsg[128];
+    brk_table_state ts = brk_resolved_check_enabled(&x->tbl, dmsg, sizeof dmsg);
+    if (ts == BRK_TABLE_DISABLED) {
+        qry_query_free(parsed);
+        add_err(x, BRK_ERR_TABLE_DISABLED, "%s", dmsg);
+        return false;
+    }
+    if (ts == BRK_TABLE_PART_DISABLED) /* hybrid: the other part answers, with a notice */
+        add_err(x, BRK_ERR_TABLE_DISABLED, "%s", dmsg);
     if (x->user && !brk_auth_admit(x->b->auth, x->user, x->tbl.raw, err, sizeof err)) {
         qry_query_free(parsed);
         add_err(x, BRK_ERR_TOO_MANY_REQUESTS, "%s", err);
@@ -351,6 +378,7 @@ static bool prepare(brk_q *x)
         add_qerr(x, &e);
         return false;
     }
+    list_running(x);
     x->timeout_ms = x->q->opts.timeout_ms > 0 ? x->q->opts.timeout_ms : x->b->opts.timeout_ms;
     x->remaining_ms = x->timeout_ms - elapsed_ms(x);
     if (x->remaining_ms <= 0) {
@@ -419,6 +447,8 @@ static void q_init(brk_q *x, brk_broker *b, const char *sql, qry_flavour fl, con
 
 static void q_free(brk_q *x)
 {
+    if (x->running)
+        brk_running_remove(&x->b->running, &x->run);
     for (uint32_t k = 0; k < x->ncalls; k++) {
         brk_call_clear(&x->calls[k]);
         tn_buf_free(&x->calls[k].request);
@@ -455,7 +485,7 @@ static void audit_query(const brk_q *x)
 
 static void q_set_ctx(brk_q *x, const brk_query_ctx *c)
 {
-    x->cancel = c->cancel;
+    x->cancel = x->caller_cancel = c->cancel;
     x->user = c->user;
     x->endpoint = c->endpoint;
     x->client = c->client;
@@ -491,7 +521,7 @@ int brk_query_result(brk_broker *b, const char *sql, qry_flavour fl, const char 
 }
 
 int brk_query_result_cancel(brk_broker *b, const char *sql, qry_flavour fl, const char *options,
-                            uint64_t received_ns, const atomic_bool *cancel, qry_result *res,
+                            uint64_t received_ns, atomic_bool *cancel, qry_result *res,
                             qry_err *errs, uint32_t *nerrs)
 {
     brk_query_ctx c = {.flavour = fl, .options = options, .received_ns = received_ns,
@@ -601,4 +631,87 @@ void brk_query_handle_at(brk_broker *b, const brk_request *req, const char *endp
                        .received_ns = req->received_ns, .endpoint = endpoint,
                        .client = req->client};
     brk_query_run_ctx(b, &c, sql, req->http_status_errors, out);
+}
+
+/* ---- running queries and syntax checks (Pinot's broker API) ------------ */
+
+static bool may_manage(const brk_request *req, brk_response *out)
+{
+    if (!req->user || brk_user_is_admin(req->user))
+        return true;
+    brk_response_error(out, 403, "Permission denied: listing or cancelling queries needs the "
+                       "ADMIN role");
+    return false;
+}
+
+/* DELETE /query/{id}[?client=true]: Pinot's texts, 404 when nothing runs
+ * under that id. */
+static void cancel_query(brk_broker *b, const brk_request *req, const char *id,
+                         brk_response *out)
+{
+    const char *cp = brk_request_param(req, "client");
+    bool client = cp && !strcasecmp(cp, "true");
+    if (!*id || (!client && strspn(id, "0123456789") != strlen(id))) {
+        brk_response_error(out, 400, "Invalid internal query id: %s", id);
+        return;
+    }
+    if (!may_manage(req, out))
+        return;
+    char msg[160];
+    if (brk_running_cancel(&b->running, id, client)) {
+        snprintf(msg, sizeof msg, "Cancelled %squery: %.64s", client ? "client " : "", id);
+        brk_response_set(out, 200, "text/plain", tn_strdup(msg));
+    } else {
+        brk_response_error(out, 404, "Query: %.64s not found on the broker", id);
+    }
+}
+
+/* POST /query/sql/validateSyntax {"sql"}: parses only (no table needed). */
+static void validate_syntax(const brk_request *req, brk_response *out)
+{
+    cJSON *js = cJSON_ParseWithLength((const char *)req->body, req->len);
+    const cJSON *sql = cJSON_GetObjectItemCaseSensitive(js, "sql");
+    if (!cJSON_IsString(sql)) {
+        brk_response_error(out, 400, js ? "Payload is missing the query string field 'sql'"
+                                        : "Invalid JSON: the request body does not parse");
+        cJSON_Delete(js);
+        return;
+    }
+    qry_query *q;
+    qry_err e = {0};
+    cJSON *r = cJSON_CreateObject();
+    if (qry_parse(sql->valuestring, QRY_HTTP, &q, &e)) {
+        cJSON_AddBoolToObject(r, "valid", false);
+        cJSON_AddStringToObject(r, "errorMessage", e.msg);
+    } else {
+        qry_query_free(q);
+        cJSON_AddBoolToObject(r, "valid", true);
+        cJSON_AddStringToObject(r, "sqlType", "DQL");
+    }
+    brk_response_set(out, 200, "application/json", cJSON_PrintUnformatted(r));
+    cJSON_Delete(r);
+    cJSON_Delete(js);
+}
+
+bool brk_query_is_manage_path(brk_method m, const char *path)
+{
+    return (m == BRK_GET && !strcmp(path, "/queries")) ||
+           (m == BRK_DELETE && !strncmp(path, "/query/", 7) && path[7] && !strchr(path + 7, '/')) ||
+           (m == BRK_POST && !strcmp(path, "/query/sql/validateSyntax"));
+}
+
+void brk_query_manage(brk_broker *b, const brk_request *req, brk_response *out)
+{
+    if (req->method == BRK_GET) {
+        if (may_manage(req, out))
+            brk_response_set(out, 200, "application/json", brk_running_json(&b->running));
+    } else if (req->method == BRK_DELETE) {
+        char *seg[2] = {NULL, NULL};
+        uint32_t n = brk_path_split(req->path, seg, 2);
+        cancel_query(b, req, n == 2 ? seg[1] : "", out);
+        free(seg[0]);
+        free(seg[1]);
+    } else {
+        validate_syntax(req, out);
+    }
 }

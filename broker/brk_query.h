@@ -31,6 +31,12 @@ void brk_query_handle(brk_broker *b, const brk_request *req, brk_response *out);
 void brk_query_handle_at(brk_broker *b, const brk_request *req, const char *endpoint,
                          brk_response *out);
 
+/* The query port's management calls (Pinot's broker API): GET /queries
+ * (running queries by request id), DELETE /query/{id}[?client=true]
+ * (cancel; ADMIN only when auth is on), POST /query/sql/validateSyntax. */
+bool brk_query_is_manage_path(brk_method m, const char *path);
+void brk_query_manage(brk_broker *b, const brk_request *req, brk_response *out);
+
 /* Runs sql with Pinot's queryOptions text ("k=v;k2=v2", may be NULL) as
  * user (NULL: unrestricted, for internal callers only). received_ns:
  * arrival time (the timeout counts queueing). */
@@ -49,7 +55,7 @@ int brk_query_result(brk_broker *b, const char *sql, qry_flavour fl, const char 
  * the servers and fails with BRK_ERR_CANCELLED (the PostgreSQL endpoint's
  * CancelRequest). */
 int brk_query_result_cancel(brk_broker *b, const char *sql, qry_flavour fl, const char *options,
-                            uint64_t received_ns, const atomic_bool *cancel, qry_result *res,
+                            uint64_t received_ns, atomic_bool *cancel, qry_result *res,
                             qry_err *errs, uint32_t *nerrs);
 
 /* Who runs a query, and from where (the audit log's fields). */
@@ -58,7 +64,7 @@ typedef struct brk_query_ctx {
     qry_flavour flavour;
     const char *options;          /* may be NULL */
     uint64_t received_ns;
-    const atomic_bool *cancel;    /* may be NULL */
+    atomic_bool *cancel;          /* may be NULL; DELETE /query/{id} sets it too */
     const char *endpoint;         /* "http", "admin", "pg" */
     const char *client;           /* peer address, may be NULL */
 } brk_query_ctx;

@@ -29,6 +29,11 @@
  *            column. Absent = the whole table (qry_access).
  *   PARTIAL  the answer to QUERY: the payload is qry_partial_serialize's
  *            bytes (statistics included)
+ *   CANCEL   no payload; its id names a request sent earlier on the same
+ *            connection, which stops (a queued one never runs, a running
+ *            query stops at its next check) and answers ERROR 503. No
+ *            answer of its own; an id that is unknown or already answered
+ *            is ignored (the answer and the cancel may cross).
  *   ADMIN    str JSON command; answer ADMIN_OK with str JSON text:
  *              {"op":"putTable","schema":{..},"config":{..},
  *               "assignIndex":i,"assignCount":n}          -> {"status":"ok"}
@@ -64,6 +69,7 @@ enum {
     TN_MSG_QUERY = 1,
     TN_MSG_PARTIAL = 2,
     TN_MSG_ERROR = 3,
+    TN_MSG_CANCEL = 4,
     TN_MSG_ADMIN = 10,
     TN_MSG_ADMIN_OK = 11,
     TN_MSG_INGEST = 12,

@@ -10,6 +10,7 @@
 #include "qry_plan.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -48,6 +49,13 @@ int qry_options_set(qry_options *o, const char *key, const char *value, qry_err 
         return opt_positive("timeoutMs", value, &o->timeout_ms, err);
     if (strcasecmp(key, "numGroupsLimit") == 0)
         return opt_positive("numGroupsLimit", value, &o->num_groups_limit, err);
+    if (strcasecmp(key, "clientQueryId") == 0) {
+        if (strlen(value) >= sizeof o->client_query_id)
+            return qry_fail(err, QRY_ERR_PARSE, -1, "clientQueryId is longer than %zu bytes",
+                            sizeof o->client_query_id - 1);
+        snprintf(o->client_query_id, sizeof o->client_query_id, "%s", value);
+        return 0;
+    }
     if (strcasecmp(key, "enableNullHandling") == 0) {
         if (opt_bool("enableNullHandling", value, &o->null_handling, err) != 0)
             return -1;

@@ -25,6 +25,7 @@ typedef struct qry_options {
     bool null_handling;        /* enableNullHandling */
     int64_t num_groups_limit;  /* 0: the default bound */
     bool has_null_handling;    /* the query set enableNullHandling */
+    char client_query_id[64];  /* clientQueryId: cancels by the client's own id */
 } qry_options;
 
 /* Sets one option from text (key case-insensitive; unknown keys are kept
@@ -49,6 +50,9 @@ typedef struct qry_select_item {
     qry_expr *expr;
     const char *alias;     /* AS alias, or NULL */
     const char *name;      /* the result column name (alias or Pinot's rendering) */
+    const char *pg_type;   /* QRY_PGWIRE: the result column's type as "pg:OID"
+                              when the engine's type does not say it (a date
+                              is a TIMESTAMP at midnight); NULL otherwise */
 } qry_select_item;
 
 typedef struct qry_order_item {

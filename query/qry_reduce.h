@@ -27,6 +27,7 @@ typedef struct qry_response_info {
     int64_t time_used_ms;
     uint32_t servers_queried, servers_responded;
     const char *request_id;   /* may be NULL */
+    const char *client_request_id; /* clientQueryId; NULL or "" = none */
 } qry_response_info;
 
 /* Pinot's BrokerResponseNative as JSON (heap string, caller frees): the

@@ -153,6 +153,7 @@ static const char *error_prefix(int code)
     /* codes raised by servers and brokers (Pinot's QueryErrorCode names) */
     case 160: return "SQLRuntimeError";
     case 180: return "AccessDenied";
+    case 191: return "TableIsDisabledError";
     case 211: return "ServerOutOfCapacity";
     case 230: return "ServerTableMissing";
     case 235: return "ServerSegmentMissing";
@@ -207,7 +208,12 @@ char *qry_response_json(const qry_result *r, const qry_err *errs, uint32_t nerrs
         put_str(&b, info->request_id, strlen(info->request_id));
     else
         put(&b, "null");
-    put(&b, ",\"clientRequestId\":null,\"brokerId\":null,");
+    put(&b, ",\"clientRequestId\":");
+    if (info && info->client_request_id && info->client_request_id[0])
+        put_str(&b, info->client_request_id, strlen(info->client_request_id));
+    else
+        put(&b, "null");
+    put(&b, ",\"brokerId\":null,");
     putf(&b, "\"numDocsScanned\":%" PRIu64 ",\"totalDocs\":%" PRIu64
              ",\"numEntriesScannedInFilter\":%" PRIu64 ",\"numEntriesScannedPostFilter\":%" PRIu64 ",",
          s->docs_scanned, s->total_docs, s->entries_in_filter, s->entries_post_filter);
@@ -245,6 +251,8 @@ static void merge_options(qry_options *q, const qry_options *req)
         q->null_handling = req->null_handling;
         q->has_null_handling = true;
     }
+    if (!q->client_query_id[0])
+        memcpy(q->client_query_id, req->client_query_id, sizeof q->client_query_id);
 }
 
 static int prepare_all(qry_query *q, qry_err *err)

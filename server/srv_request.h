@@ -20,7 +20,7 @@ typedef struct srv_request {
     const uint8_t *payload;      /* from the network: every field is checked */
     size_t len;
     uint64_t queued_ns;          /* tn_mono_ns() at arrival: the timeout counts from it */
-    const atomic_bool *cancel;   /* set when the client is gone */
+    const atomic_bool *cancel;   /* set when the client is gone or cancels this request */
 } srv_request;
 
 /* Runs r and appends its answer frame to out. Returns true when the answer

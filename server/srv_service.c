@@ -5,7 +5,8 @@
  * and hand the answer frames back through a list and a user event, so no
  * bufferevent is ever touched off the event thread. A connection lives
  * until it is closed and no job of it is left (a count the event thread
- * keeps); its `closed` flag tells workers to drop or cancel its work.
+ * keeps). Each job has its own stop flag, set when its connection closes
+ * or a CANCEL frame names it; workers read nothing else of the connection.
  */
 #include "srv_service.h"
 
@@ -35,23 +36,28 @@
  * requests while this much output waits, resume below half of it. */
 #define SVC_OUT_HIGH (64u << 20)
 
+typedef struct svc_job svc_job;
+
 typedef struct svc_conn {
     srv_service *svc;
     struct bufferevent *bev;      /* NULL once closed */
     atomic_bool closed;
+    svc_job *jobs;                /* queued or running, not yet answered (event thread) */
     uint32_t refs;                /* the open connection + its jobs (event thread) */
     bool closing;                 /* last answer written, then close */
     bool throttled;               /* reading paused for a full output buffer */
     struct svc_conn *prev, *next;
 } svc_conn;
 
-typedef struct svc_job {
-    struct svc_job *next;
+struct svc_job {
+    svc_job *next;                /* in the queue or the done list */
+    svc_job *cprev, *cnext;       /* in conn->jobs (event thread) */
     svc_conn *conn;
+    atomic_bool stop;             /* cancelled, or the connection is gone */
     srv_request req;
     uint8_t *payload;
     tn_buf answer;
-} svc_job;
+};
 
 typedef struct svc_list {
     svc_job *head, *tail;
@@ -109,6 +115,33 @@ static void job_free(svc_job *j)
 
 /* ---- connections (event thread) ---------------------------------------------- */
 
+static void conn_add_job(svc_conn *c, svc_job *j)
+{
+    j->cnext = c->jobs;
+    if (c->jobs)
+        c->jobs->cprev = j;
+    c->jobs = j;
+}
+
+static void conn_remove_job(svc_conn *c, svc_job *j)
+{
+    if (j->cprev)
+        j->cprev->cnext = j->cnext;
+    else if (c->jobs == j)
+        c->jobs = j->cnext;
+    if (j->cnext)
+        j->cnext->cprev = j->cprev;
+    j->cprev = j->cnext = NULL;
+}
+
+/* A CANCEL frame: the request it names stops wherever it is. */
+static void conn_cancel_job(svc_conn *c, uint32_t id)
+{
+    for (svc_job *j = c->jobs; j; j = j->cnext)
+        if (j->req.id == id)
+            atomic_store(&j->stop, true);
+}
+
 static void conn_release(svc_conn *c)
 {
     if (--c->refs == 0)
@@ -120,6 +153,8 @@ static void conn_close(svc_conn *c)
     if (!c->bev)
         return;
     atomic_store(&c->closed, true);
+    for (svc_job *j = c->jobs; j; j = j->cnext)
+        atomic_store(&j->stop, true);
     bufferevent_free(c->bev);
     c->bev = NULL;
     if (c->prev)
@@ -172,6 +207,11 @@ static void conn_answer_now(svc_conn *c, uint32_t id, int code, const char *why)
 static void conn_dispatch(svc_conn *c, uint8_t type, uint32_t id, uint8_t *payload, size_t len)
 {
     srv_service *s = c->svc;
+    if (type == TN_MSG_CANCEL) {
+        conn_cancel_job(c, id);
+        free(payload);
+        return;
+    }
     if (type != TN_MSG_QUERY && type != TN_MSG_ADMIN && type != TN_MSG_INGEST) {
         char why[64];
         snprintf(why, sizeof why, "unexpected message type %u", type);
@@ -182,11 +222,13 @@ static void conn_dispatch(svc_conn *c, uint8_t type, uint32_t id, uint8_t *paylo
     svc_job *j = tn_calloc(1, sizeof *j);
     j->conn = c;
     j->payload = payload;
+    atomic_init(&j->stop, false);
     j->req = (srv_request){.type = type, .id = id, .payload = payload, .len = len,
-                           .queued_ns = tn_mono_ns(), .cancel = &c->closed};
+                           .queued_ns = tn_mono_ns(), .cancel = &j->stop};
     pthread_mutex_lock(&s->mu);
     bool full = s->queued >= SVC_MAX_QUEUE;
     if (!full) {
+        conn_add_job(c, j);
         list_push(&s->queue, j);
         s->queued++;
         c->refs++;
@@ -299,6 +341,7 @@ static void on_done(evutil_socket_t fd, short what, void *arg)
     pthread_mutex_unlock(&s->done_mu);
     svc_job *j;
     while ((j = list_pop(&l))) {
+        conn_remove_job(j->conn, j);
         if (!j->conn->closing)
             conn_write(j->conn, &j->answer);
         conn_release(j->conn);
@@ -321,8 +364,12 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&s->mu);
         if (!j)
             return NULL;
-        /* a closed connection's queued request is dropped unanswered */
-        if (!atomic_load(&j->conn->closed)) {
+        /* a closed connection's queued request is dropped unanswered; a
+         * cancelled one answers that it never ran */
+        bool gone = atomic_load(&j->conn->closed);
+        if (!gone && atomic_load(&j->stop)) {
+            srv_request_error(&j->answer, j->req.id, 503, "cancelled before it ran");
+        } else if (!gone) {
             uint64_t t0 = tn_mono_ns();
             bool failed = srv_request_run(s->node, &j->req, &j->answer);
             if (j->req.type == TN_MSG_QUERY)
@@ -421,6 +468,7 @@ static void free_list(svc_list *l)
 {
     svc_job *j;
     while ((j = list_pop(l))) {
+        conn_remove_job(j->conn, j);
         conn_release(j->conn);
         job_free(j);
     }

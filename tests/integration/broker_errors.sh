@@ -8,6 +8,7 @@
 #     Pinot-Use-Http-Status-For-Errors, X-Pinot-Error-Code
 #   - a server killed: partialResult + 427 naming it, quickly; a stopped
 #     (hung) server: 427 at the query timeout, never a hang
+#   - GET /queries, DELETE /query/{id} (and ?client=true), validateSyntax
 #   - a full queue: 429 at once
 #   - broker restart: tables still there, queries work
 #   - 200 concurrent clients all answered
@@ -174,6 +175,61 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 check "hung server -> 427 after the timeout (${ms} ms)" [ "$(err_code)" = 427 -a "$ms" -lt 5000 ]
 check "hung server: the other half answers" [ "$(jq_ "d['resultTable']['rows'][0][0]")" = 100 ]
 check "hung server: partialResult" [ "$(jq_ "d['partialResult']")" = True ]
+
+# ---- cancelling a running query: Pinot's GET /queries and DELETE /query/{id} ----------------
+# (the hung server keeps each query waiting until it is cancelled)
+# bg_query OUT OPTIONS: a query in the background, its JSON in OUT, its ms in OUT.ms
+bg_query() {
+    ( s=$(date +%s%N)
+      curl -s -o "$1" -X POST "$Q/query/sql" -H 'Content-Type: application/json' --max-time 30 \
+          --data-binary "{\"sql\":\"SELECT COUNT(*) FROM events\",\"queryOptions\":\"$2\"}"
+      echo $(( ($(date +%s%N) - s) / 1000000 )) >"$1.ms" ) &
+    BG=$!
+}
+# running_id: the request id of the one running query, once /queries lists it
+running_id() {
+    local i
+    for ((i = 0; i < 50; i++)); do
+        get "$Q/queries"
+        id=$(jq_ "next(iter(d), '')")
+        [ -n "$id" ] && { echo "$id"; return 0; }
+        sleep 0.1
+    done
+    return 1
+}
+bg_query "$T/c1.json" "timeoutMs=15000"
+id=$(running_id)
+check "GET /queries lists the running query ($(cat "$T/body"))" \
+    [ -n "$id" -a "$(jq_ "d.get('$id')")" = "SELECT COUNT(*) FROM events" ]
+CODE=$(curl -s -o "$T/body" -w '%{http_code}' -X DELETE "$Q/query/$id")
+check "DELETE /query/$id -> 200 'Cancelled query: $id' ($(cat "$T/body"))" \
+    [ "$CODE" = 200 -a "$(cat "$T/body")" = "Cancelled query: $id" ]
+wait "$BG"
+check "the cancelled query ends at once ($(cat "$T/c1.json.ms") ms) with 503" \
+    [ "$(cat "$T/c1.json.ms")" -lt 3000 -a "$(python3 -c "import json; print(json.load(open('$T/c1.json'))['exceptions'][0]['errorCode'])")" = 503 ]
+get "$Q/queries"
+check "GET /queries is empty afterwards" [ "$(cat "$T/body")" = "{}" ]
+bg_query "$T/c2.json" "timeoutMs=15000;clientQueryId=dash-7"
+running_id >/dev/null
+CODE=$(curl -s -o "$T/body" -w '%{http_code}' -X DELETE "$Q/query/dash-7?client=true")
+check "DELETE /query/dash-7?client=true -> 200 ($(cat "$T/body"))" \
+    [ "$CODE" = 200 -a "$(cat "$T/body")" = "Cancelled client query: dash-7" ]
+wait "$BG"
+check "cancelled by client id: 503, clientRequestId echoed" \
+    [ "$(python3 -c "import json; d=json.load(open('$T/c2.json')); print(d['exceptions'][0]['errorCode'], d['clientRequestId'])")" = "503 dash-7" ]
+CODE=$(curl -s -o "$T/body" -w '%{http_code}' -X DELETE "$Q/query/987654")
+check "DELETE of an unknown id -> 404 ($(cat "$T/body"))" \
+    [ "$CODE" = 404 ] && grep -q 'Query: 987654 not found on the broker' "$T/body"
+CODE=$(curl -s -o "$T/body" -w '%{http_code}' -X DELETE "$Q/query/abc")
+check "DELETE /query/abc -> 400 ($(cat "$T/body"))" \
+    [ "$CODE" = 400 ] && grep -q 'Invalid internal query id: abc' "$T/body"
+post "$Q/query/sql/validateSyntax" '{"sql":"SELECT country, COUNT(*) FROM events GROUP BY country"}'
+check "validateSyntax: valid ($(cat "$T/body"))" [ "$(jq_ "d['valid'], d['sqlType']")" = "True DQL" ]
+post "$Q/query/sql/validateSyntax" '{"sql":"SELECT FROM WHERE"}'
+check "validateSyntax: invalid, with the reason ($(cat "$T/body"))" \
+    [ "$(jq_ "d['valid']")" = False ] && grep -q 'errorMessage' "$T/body"
+post "$Q/query/sql/validateSyntax" '{"sq":1}'
+check "validateSyntax without sql -> 400" [ "$CODE" = 400 ]
 
 # a full queue is refused at once
 cat >"$T/burst.py" <<'P'

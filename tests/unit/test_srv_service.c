@@ -522,6 +522,58 @@ START_TEST(hostile_bytes_get_errors)
 }
 END_TEST
 
+/* CANCEL frames: queries pipelined on one connection, then a CANCEL for
+ * each of the second half. Every query answers exactly once: the first
+ * half with PARTIAL, the second with PARTIAL (it ran before its cancel
+ * arrived) or ERROR 503; cancels of unknown ids are ignored. */
+#define CANCEL_N 1000
+START_TEST(cancel_frames_stop_queued_queries)
+{
+    tn_buf b = {0}, in = {0};
+    for (uint32_t id = 1; id <= CANCEL_N; id++) {
+        size_t start = b.len;
+        build_query(&b, &(qspec){.sql = "SELECT COUNT(*) FROM ev WHERE k = 3"});
+        for (unsigned k = 0; k < 4; k++)
+            b.data[start + 5 + k] = (uint8_t)(id >> (8 * k));
+    }
+    for (uint32_t id = CANCEL_N / 2 + 1; id <= CANCEL_N + 5; id++) { /* 5 unknown ids */
+        size_t start = b.len;
+        tn_wire_begin(&b, TN_MSG_CANCEL, id);
+        tn_wire_end(&b, start);
+    }
+    int fd = raw_connect(port);
+    send_all(fd, b.data, b.len);
+    static uint8_t seen[CANCEL_N + 1];
+    memset(seen, 0, sizeof seen);
+    int cancelled = 0;
+    for (int i = 0; i < CANCEL_N; i++) {
+        ck_assert_msg(read_frame(fd, &in), "answer %d of %d missing", i + 1, CANCEL_N);
+        uint32_t id = (uint32_t)in.data[5] | (uint32_t)in.data[6] << 8 |
+                      (uint32_t)in.data[7] << 16 | (uint32_t)in.data[8] << 24;
+        ck_assert_uint_ge(id, 1);
+        ck_assert_uint_le(id, CANCEL_N);
+        ck_assert_msg(!seen[id]++, "two answers for request %u", id);
+        if (in.data[4] == TN_MSG_PARTIAL)
+            continue;
+        ck_assert_msg(id > CANCEL_N / 2, "request %u failed without a cancel", id);
+        ck_assert_int_eq(frame_error_code(&in), 503);
+        cancelled++;
+    }
+    ck_assert_msg(cancelled > 0, "no queued query was cancelled");
+    /* nothing more comes: the connection still answers a new query next */
+    tn_buf_reset(&b);
+    build_query(&b, &(qspec){.sql = "SELECT COUNT(*) FROM ev"});
+    b.data[5] = 42;
+    send_all(fd, b.data, b.len);
+    ck_assert(read_frame(fd, &in));
+    ck_assert_int_eq(in.data[4], TN_MSG_PARTIAL);
+    ck_assert_int_eq(in.data[5], 42);
+    close(fd);
+    tn_buf_free(&b);
+    tn_buf_free(&in);
+}
+END_TEST
+
 /* ---- failures of the server --------------------------------------------------------- */
 
 typedef struct flight {
@@ -763,6 +815,7 @@ int main(void)
     tcase_add_test(tc, executor_cancel_and_deadline);
     tcase_add_test(tc, large_frames_both_ways);
     tcase_add_test(tc, hostile_bytes_get_errors);
+    tcase_add_test(tc, cancel_frames_stop_queued_queries);
     tcase_add_test(tc, stop_mid_flight_then_reconnect);
     tcase_add_test(tc, silent_server_times_out_and_dead_one_fails_fast);
     tcase_add_test(tc, round_trip_figures);
