@@ -1,11 +1,14 @@
 /*
  * brk_pg_stmt.c: what one SQL statement from a PostgreSQL client means:
  * transaction control and SET as no-ops with the right tags, SHOW from
- * the session's settings, writes refused (read-only), SELECT without FROM
- * over a few constants and session functions, and everything else sent to
- * Tannin's query path through the exec callback.
+ * the session's settings, writes refused (read-only; Tableau's
+ * temporary-table probes get the errors it expects), SELECT without FROM
+ * over a few constants and session functions, Tableau's top-N join
+ * (brk_pg_topn.c), and everything else sent to Tannin's query path
+ * through the exec callback (date columns rendered as dates after).
  */
 #include "brk_pg_int.h"
+#include "brk_pg_topn.h"
 #include "brk_pgcat.h"
 
 #include <ctype.h>
@@ -14,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #define PG_VERSION "15.0"
 #define PG_VERSION_TEXT "PostgreSQL 15.0 (Tannin)"
@@ -426,6 +430,30 @@ static void run_catalog(brk_pg_sess *s, const char *sql, pg_outcome *o, bool qui
 
 /* ---- dispatch ---------------------------------------------------------- */
 
+/* Columns typed date (pg:1082, CAST(x AS DATE)) hold the millisecond of
+ * a midnight; PostgreSQL's text of a date is its day alone. */
+static void dates_as_text(qry_result *r)
+{
+    for (uint32_t c = 0; c < r->ncols; c++) {
+        if (strcmp(r->types[c], "pg:1082") != 0)
+            continue;
+        for (uint32_t i = 0; i < r->nrows; i++) {
+            qry_val *v = &r->cells[(size_t)i * r->ncols + c];
+            if (v->kind != QV_LONG)
+                continue;
+            int64_t ms = v->i, days = ms / 86400000 - (ms % 86400000 < 0);
+            time_t secs = (time_t)(days * 86400);
+            struct tm tm;
+            gmtime_r(&secs, &tm);
+            char tmp[32];
+            int n = snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", tm.tm_year + 1900,
+                             tm.tm_mon + 1, tm.tm_mday);
+            *v = (qry_val){.kind = QV_STRING, .type = SEG_STRING,
+                           .s = qry_strndup(&r->arena, tmp, (size_t)n), .len = (uint32_t)n};
+        }
+    }
+}
+
 static void run_select(brk_pg_sess *s, const char *sql, const char *after_select, pg_outcome *o)
 {
     if (!has_top_keyword(after_select, "from")) {
@@ -441,11 +469,18 @@ static void run_select(brk_pg_sess *s, const char *sql, const char *after_select
         run_catalog(s, sql, o, false);
         return;
     }
+    int topn = pg_topn_run(s, sql, o);
+    if (topn <= 0) {
+        if (topn == 0)
+            dates_as_text(&o->res);
+        return;
+    }
     qry_err errs[16];
     uint32_t nerrs = 0;
     memset(&o->res, 0, sizeof o->res);
     if (s->o.exec(s->o.exec_arg, s->who, sql, &o->res, errs, &nerrs) == TN_OK && !nerrs) {
         o->kind = PG_OUT_ROWS;
+        dates_as_text(&o->res);
         return;
     }
     if (nerrs == 0) {
@@ -455,7 +490,7 @@ static void run_select(brk_pg_sess *s, const char *sql, const char *after_select
     /* a partial answer (a server missing) is an error, not silently fewer rows */
     if (o->res.arena.blocks || o->res.ncols)
         qry_result_free(&o->res);
-    pg_outcome_error(o, brk_pg_sqlstate(errs[0].code),
+    pg_outcome_error(o, pg_query_sqlstate(&errs[0]),
                      errs[0].position >= 0 ? errs[0].position + 1 : -1, "%s", errs[0].msg);
 }
 
@@ -468,6 +503,54 @@ static bool is_write(const char *w)
         if (!strcmp(w, writes[i]))
             return true;
     return false;
+}
+
+/* Whether the statement after its first word names a temporary table:
+ * CREATE [LOCAL|GLOBAL] TEMP[ORARY] TABLE, or Tableau's "#Tableau_..."
+ * names (DROP TABLE, INSERT INTO). */
+static bool names_temp_table(const char *p, bool create)
+{
+    char w[32];
+    const char *q = word(p, w, sizeof w);
+    if (create && (!strcmp(w, "local") || !strcmp(w, "global")))
+        q = word(q, w, sizeof w);
+    if (create && (!strcmp(w, "temp") || !strcmp(w, "temporary")))
+        return true;
+    for (int i = 0; i < 4 && *q; i++) {   /* TABLE [IF EXISTS] / INTO */
+        q = skip_ws(q);
+        if (*q == '"')
+            return !strncmp(q + 1, "#Tableau", 8);
+        q = word(q, w, sizeof w);
+    }
+    return false;
+}
+
+/* Writes are refused as a read-only server does (25006), except the
+ * temporary-table probes Tableau sends before an extract: CREATE TEMP
+ * TABLE is not supported (0A000, which Tableau takes as "no temporary
+ * tables"), and the table it would have made does not exist (42P01). */
+static void refuse_write(const char *sql, const char *w, const char *p, pg_outcome *o)
+{
+    int pos = (int)(skip_ws(sql) - sql) + 1;
+    if (!strcmp(w, "create") && names_temp_table(p, true)) {
+        pg_outcome_error(o, "0A000", pos, "temporary tables are not supported "
+                         "(Tannin is read-only)");
+        return;
+    }
+    if ((!strcmp(w, "drop") || !strcmp(w, "insert") || !strcmp(w, "delete") ||
+         !strcmp(w, "truncate")) && names_temp_table(p, false)) {
+        if (!strcmp(w, "drop") && has_top_keyword(p, "exists")) {
+            set_tag(o, "DROP TABLE");   /* IF EXISTS: nothing to drop */
+            return;
+        }
+        const char *q = strchr(p, '"');
+        const char *e = q ? strchr(q + 1, '"') : NULL;
+        pg_outcome_error(o, "42P01", q ? (int)(q - sql) + 1 : pos,
+                         "relation \"%.*s\" does not exist",
+                         e ? (int)(e - q - 1) : 0, q ? q + 1 : "");
+        return;
+    }
+    pg_outcome_error(o, "25006", -1, "cannot execute %s in a read-only transaction", w);
 }
 
 static void run_txn(brk_pg_sess *s, const char *w, pg_outcome *o)
@@ -501,8 +584,10 @@ static void run_plain(brk_pg_sess *s, const char *sql, const char *w, const char
         run_show(s, p, o);
     else if (!strcmp(w, "select") || !strcmp(w, "with"))
         run_select(s, sql, p, o);
+    else if (!strcmp(w, "values")) /* VALUES (1, 'a'), ...: the catalog evaluator's */
+        run_catalog(s, sql, o, false);
     else if (is_write(w))
-        pg_outcome_error(o, "25006", -1, "cannot execute %s in a read-only transaction", w);
+        refuse_write(sql, w, p, o);
     else
         pg_outcome_error(o, w[0] ? "0A000" : "42601", (int)(skip_ws(sql) - sql) + 1,
                          "statement \"%s\" is not supported", w);

@@ -3,7 +3,10 @@
  * in Pinot's terms: operators become functions (plus, minus, times, divide,
  * mod, negate), predicates become predicate nodes, COUNT(DISTINCT x) becomes
  * distinctcount(x), CASE becomes case(cond, value, ..., else) and CAST
- * becomes cast(x, 'TYPE'). Names are resolved later, by qry_bind.
+ * becomes cast(x, 'TYPE'). Names are resolved later, by qry_bind, except
+ * the names a flattened subquery in FROM gives, which become a copy of its
+ * expression here. The PostgreSQL wire flavour adds PostgreSQL's meaning
+ * of some functions and casts (qry_parse_pg.c).
  */
 #include "qry_agg.h"
 #include "qry_parse_int.h"
@@ -12,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- building helpers ----------------------------------------------- */
 
@@ -34,6 +38,26 @@ static qry_expr *qp_string(qp_ctx *c, const char *s, size_t n, int pos)
     e->lit.len = (uint32_t)n;
     e->type = SEG_STRING;
     return e;
+}
+
+qry_expr *qp_string_lit(qp_ctx *c, const char *s, size_t n, int pos)
+{
+    return qp_string(c, s, n, pos);
+}
+
+qry_expr *qp_copy(qp_ctx *c, const qry_expr *e)
+{
+    if (!e)
+        return NULL;
+    qry_expr *d = qry_alloc(&c->q->arena, sizeof *d);
+    *d = *e;
+    if (e->nargs) {
+        d->args = qry_alloc(&c->q->arena, e->nargs * sizeof *d->args);
+        for (uint32_t i = 0; i < e->nargs; i++)
+            d->args[i] = qp_copy(c, e->args[i]);
+    }
+    d->filter = qp_copy(c, e->filter);
+    return d;
 }
 
 static qry_expr *qp_null(qp_ctx *c, int pos)
@@ -73,6 +97,54 @@ static const char *qp_last_name(const cJSON *names)
 
 /* ---- leaves ----------------------------------------------------------------- */
 
+/* A column of a flattened subquery in FROM: the expression its select
+ * list gives the name; a name it does not give is the table's column when
+ * the subquery selects *, or the outer select list's alias (ORDER BY x). */
+static size_t qp_size(const qry_expr *e, int *depth)
+{
+    size_t n = 1;
+    int deepest = 0;
+    for (uint32_t i = 0; e && i < e->nargs; i++) {
+        int d = 0;
+        n += qp_size(e->args[i], &d);
+        deepest = d > deepest ? d : deepest;
+    }
+    if (e && e->filter) {
+        int d = 0;
+        n += qp_size(e->filter, &d);
+        deepest = d > deepest ? d : deepest;
+    }
+    *depth = deepest + 1;
+    return n;
+}
+
+static int qp_scoped(qp_ctx *c, qry_expr **out)
+{
+    const qp_scope *sc = c->scope;
+    const char *name = (*out)->name;
+    for (uint32_t i = 0; i < sc->n; i++)
+        if (sc->items[i].name && strcasecmp(sc->items[i].name, name) == 0) {
+            int depth;
+            c->copied += qp_size(sc->items[i].expr, &depth);
+            if (c->depth + depth > QP_MAX_DEPTH)
+                return qp_fail(c, (*out)->position, "expression nested more than %d deep "
+                               "(with the subquery's expression for %s)", QP_MAX_DEPTH, name);
+            if (c->copied > QP_MAX_COPIED)
+                return qp_fail(c, (*out)->position, "the subqueries in FROM expand to more "
+                               "than %d expression nodes", QP_MAX_COPIED);
+            *out = qp_copy(c, sc->items[i].expr);
+            return 0;
+        }
+    if (sc->star)
+        return 0;
+    for (uint32_t i = 0; i < c->q->nselect; i++)
+        if (c->q->select[i].alias && strcasecmp(c->q->select[i].alias, name) == 0)
+            return 0;
+    return qry_fail(c->err, QRY_ERR_UNKNOWN_COLUMN, (*out)->position,
+                    "column \"%s\" does not exist in subquery \"%s\" at position %d", name,
+                    sc->alias ? sc->alias : "", (*out)->position);
+}
+
 static int qp_column(qp_ctx *c, const cJSON *f, qry_expr **out)
 {
     const cJSON *fields = qp_get(f, "fields"), *item;
@@ -90,7 +162,7 @@ static int qp_column(qp_ctx *c, const cJSON *f, qry_expr **out)
     /* table.col and schema.table.col name col, as Pinot strips the table */
     e->name = qp_written_ident(c, loc, svals, n);
     *out = e;
-    return 0;
+    return c->scope ? qp_scoped(c, out) : 0;
 }
 
 /* PostgreSQL's text of a numeric constant too large for int4 or with a
@@ -262,6 +334,45 @@ static int qp_listed(qp_ctx *c, qry_op op, bool negated, const cJSON *f,
     return qp_args(c, items, e->args + 1);
 }
 
+static qry_expr *qp_is_null(qp_ctx *c, qry_expr *x, bool negated)
+{
+    qry_expr *e = qp_call(c, QE_IS_NULL, NULL, x->position, 1);
+    e->args[0] = x;
+    e->negated = negated;
+    return e;
+}
+
+/* a IS NOT DISTINCT FROM b: (a = b AND both not NULL) OR (both NULL),
+ * never NULL itself; IS DISTINCT FROM is its negation. */
+static int qp_not_distinct(qp_ctx *c, bool distinct, const cJSON *f, qry_expr **out)
+{
+    qry_expr *a, *b;
+    int loc = qp_loc(f);
+    if (qp_expr(c, qp_get(f, "lexpr"), &a) != 0 || qp_expr(c, qp_get(f, "rexpr"), &b) != 0)
+        return -1;
+    qry_expr *eq = qp_call(c, QE_CMP, NULL, loc, 2);
+    eq->cmp = QC_EQ;
+    eq->args[0] = a;
+    eq->args[1] = b;
+    qry_expr *same = qp_call(c, QE_AND, NULL, loc, 3);
+    same->args[0] = qp_is_null(c, qp_copy(c, a), true);
+    same->args[1] = qp_is_null(c, qp_copy(c, b), true);
+    same->args[2] = eq;
+    qry_expr *nulls = qp_call(c, QE_AND, NULL, loc, 2);
+    nulls->args[0] = qp_is_null(c, qp_copy(c, a), false);
+    nulls->args[1] = qp_is_null(c, qp_copy(c, b), false);
+    qry_expr *e = qp_call(c, QE_OR, NULL, loc, 2);
+    e->args[0] = same;
+    e->args[1] = nulls;
+    if (distinct) {
+        qry_expr *n = qp_call(c, QE_NOT, NULL, loc, 1);
+        n->args[0] = e;
+        e = n;
+    }
+    *out = e;
+    return 0;
+}
+
 static int qp_aexpr(qp_ctx *c, const cJSON *f, qry_expr **out)
 {
     const char *kind = qp_str(f, "kind");
@@ -284,6 +395,9 @@ static int qp_aexpr(qp_ctx *c, const cJSON *f, qry_expr **out)
     }
     if (strcmp(kind, "AEXPR_NULLIF") == 0)
         return qp_binary(c, QE_CALL, "nullif", f, out);
+    if (c->q->flavour == QRY_PGWIRE && (strcmp(kind, "AEXPR_NOT_DISTINCT") == 0 ||
+                                        strcmp(kind, "AEXPR_DISTINCT") == 0))
+        return qp_not_distinct(c, strcmp(kind, "AEXPR_DISTINCT") == 0, f, out);
     static const char *const refused[][2] = {
         { "AEXPR_ILIKE", "ILIKE" },
         { "AEXPR_SIMILAR", "SIMILAR TO" },
@@ -387,7 +501,9 @@ static int qp_func(qp_ctx *c, const cJSON *f, qry_expr **out)
         e->args[0] = qp_new(c, QE_STAR, loc);
     else if (qp_args(c, args, e->args) != 0)
         return -1;
-    return filter ? qp_expr(c, filter, &e->filter) : 0;
+    if (filter && qp_expr(c, filter, &e->filter) != 0)
+        return -1;
+    return c->q->flavour == QRY_PGWIRE ? qp_pg_func(c, out) : 0;
 }
 
 /* CASE [x] WHEN a THEN b ... [ELSE z] END -> case(c1, v1, ..., else); a
@@ -438,6 +554,9 @@ static int qp_cast(qp_ctx *c, const cJSON *f, qry_expr **out)
         return qp_fail(c, loc, "unreadable CAST");
     if (qp_get(tn, "arrayBounds"))
         return qp_unsupported(c, "CAST to an array type", qp_loc(tn));
+    int rc = c->q->flavour == QRY_PGWIRE ? qp_pg_cast(c, f, out) : 1;
+    if (rc != 1)
+        return rc;
     const char *type = qp_written_type(c, qp_loc(tn), qp_last_name(qp_get(tn, "names")));
     qry_expr *e = qp_call(c, QE_CALL, "cast", loc, 2);
     *out = e;

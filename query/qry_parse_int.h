@@ -20,6 +20,24 @@
 /* Deepest expression nesting accepted; keeps every recursive walk (parse,
  * bind, naming, evaluation) far from the stack's end. */
 #define QP_MAX_DEPTH 200
+/* Most expression nodes that names of subqueries in FROM may expand to:
+ * nested subqueries naming a column many times multiply. */
+#define QP_MAX_COPIED 100000
+
+/* A subquery in FROM being flattened (qry_parse_select.c): the names its
+ * select list gives, each with the expression (over the table's columns)
+ * the outer query gets in its place. */
+typedef struct qp_scope_item {
+    const char *name;    /* alias or column name as written; NULL: unnamed */
+    qry_expr *expr;
+} qp_scope_item;
+
+typedef struct qp_scope {
+    const char *alias;   /* the subquery's alias, for messages */
+    qp_scope_item *items;
+    uint32_t n;
+    bool star;           /* SELECT * inside: other names are the table's */
+} qp_scope;
 
 typedef struct qp_ctx {
     qry_query *q;
@@ -27,6 +45,9 @@ typedef struct qp_ctx {
     size_t len;
     qry_err *err;
     int depth;           /* current expression nesting */
+    const qp_scope *scope;   /* FROM (subquery): names resolve through it */
+    qry_expr *inner_where;   /* the flattened subqueries' WHERE, ANDed in */
+    size_t copied;           /* nodes copied for subquery columns (bounded) */
 } qp_ctx;
 
 /* ---- errors (code 150, with the position in the message too) --------- */
@@ -84,5 +105,22 @@ char *qp_canonical(qp_ctx *c, const char *name);
 int qp_expr(qp_ctx *c, const cJSON *node, qry_expr **out);
 /* The SelectStmt fields into c->q. */
 int qp_select(qp_ctx *c, const cJSON *stmt);
+/* A string literal node. */
+qry_expr *qp_string_lit(qp_ctx *c, const char *s, size_t n, int pos);
+/* A deep copy of e (a subquery's expression used once more). */
+qry_expr *qp_copy(qp_ctx *c, const qry_expr *e);
+
+/* ---- the PostgreSQL dialect (QRY_PGWIRE only; qry_parse_pg.c) ------------ */
+
+/* Rewrites the function call *e just built (DATE_TRUNC, EXTRACT,
+ * DATE_PART, STRPOS, SUM(constant)) into Tannin's functions with
+ * PostgreSQL's meaning. */
+int qp_pg_func(qp_ctx *c, qry_expr **e);
+/* CAST(x AS DATE | TIMESTAMP) and DATE '...' / TIMESTAMP '...' literals;
+ * returns 1 when the cast is not one of these (the caller goes on). */
+int qp_pg_cast(qp_ctx *c, const cJSON *f, qry_expr **out);
+/* Whether e is a value of PostgreSQL type date (CAST(x AS DATE)): its
+ * result column is then typed date (qry_select_item.pg_type). */
+bool qp_pg_is_date(const qry_expr *e);
 
 #endif

@@ -114,7 +114,8 @@ static void result_columns(const qry_query *q, qry_result *r)
         bool array = e->mv && q->shape == QRY_SELECTION;
         /* copied: the result outlives the query it came from */
         r->names[c] = qry_strndup(&r->arena, q->select[c].name, strlen(q->select[c].name));
-        r->types[c] = type_name(e->type, array, &r->arena);
+        r->types[c] = q->select[c].pg_type ? q->select[c].pg_type
+                                           : type_name(e->type, array, &r->arena);
     }
 }
 

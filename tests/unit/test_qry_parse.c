@@ -83,11 +83,11 @@ static qry_query *bind_ok(const char *sql)
 
 /* Parsing and then binding sql fails with code, at pos (unless pos is
  * -2), with want in the message. */
-static void fails_at(const char *sql, int code, int pos, const char *want)
+static void fails_as(const char *sql, qry_flavour fl, int code, int pos, const char *want)
 {
     qry_query *q = NULL;
     qry_err err = { 0 };
-    int rc = qry_parse(sql, QRY_HTTP, &q, &err);
+    int rc = qry_parse(sql, fl, &q, &err);
     if (rc == 0) {
         ck_assert_ptr_nonnull(q);
         rc = qry_bind(q, schema, &err);
@@ -109,6 +109,16 @@ static void fails_at(const char *sql, int code, int pos, const char *want)
         ck_assert_msg(strstr(err.msg, tag), "'%s': message '%s' lacks '%s'", sql,
                       err.msg, tag);
     }
+}
+
+static void fails_at(const char *sql, int code, int pos, const char *want)
+{
+    fails_as(sql, QRY_HTTP, code, pos, want);
+}
+
+static void fails_pg(const char *sql, int code, int pos, const char *want)
+{
+    fails_as(sql, QRY_PGWIRE, code, pos, want);
 }
 
 static const char *name_of(qry_query *q, const qry_expr *e)
@@ -1016,6 +1026,193 @@ START_TEST(truncated_queries)
 }
 END_TEST
 
+
+/* ---- the PostgreSQL dialect (QRY_PGWIRE) --------------------------------- */
+
+static qry_query *pg_bound(const char *sql)
+{
+    return bind_as(sql, QRY_PGWIRE);
+}
+
+START_TEST(pg_dates_and_times)
+{
+    /* DATE_TRUNC is Pinot's datetrunc typed timestamp */
+    qry_query *q = pg_bound("SELECT DATE_TRUNC('MONTH', \"t\".\"ts\") AS \"tmn:ts:ok\" FROM t");
+    ck_assert_int_eq(q->select[0].expr->type, SEG_TIMESTAMP);
+    ck_assert_ptr_null(q->select[0].pg_type);
+    ck_assert_str_eq(q->select[0].name, "tmn:ts:ok");
+    qry_query_free(q);
+    q = bind_ok("SELECT DATE_TRUNC('MONTH', ts) FROM t");   /* HTTP: Pinot's LONG */
+    ck_assert_int_eq(q->select[0].expr->type, SEG_LONG);
+    qry_query_free(q);
+    /* CAST(x AS DATE) and x::date: a midnight, typed date for the client */
+    const char *dates[] = {"SELECT CAST(ts AS DATE) FROM t", "SELECT ts::date FROM t",
+                           "SELECT CAST(\"t\".\"ts\" AS date) AS d FROM t"};
+    for (size_t i = 0; i < 3; i++) {
+        q = pg_bound(dates[i]);
+        ck_assert_int_eq(q->select[0].expr->type, SEG_TIMESTAMP);
+        ck_assert_ptr_nonnull(q->select[0].pg_type);
+        ck_assert_str_eq(q->select[0].pg_type, "pg:1082");
+        qry_query_free(q);
+    }
+    fails_at("SELECT CAST(ts AS DATE) FROM t", QRY_ERR_VALIDATION, -2, "DATE");
+    /* typed literals fold to epoch ms: DATE at midnight, TIMESTAMP as is */
+    q = pg_bound("SELECT COUNT(*) FROM t WHERE (ts >= (DATE '2024-03-01')) AND "
+                 "(ts < (TIMESTAMP '2024-03-01 10:00:00.250'))");
+    const qry_expr *w = q->where;
+    ck_assert_int_eq(w->op, QE_AND);
+    ck_assert_int_eq(w->args[0]->args[1]->op, QE_LITERAL);
+    ck_assert_int_eq(w->args[0]->args[1]->lit.i, 1709251200000LL);
+    ck_assert_int_eq(w->args[0]->args[1]->lit.type, SEG_TIMESTAMP);
+    ck_assert_int_eq(w->args[1]->args[1]->lit.i, 1709251200000LL + 36000250LL);
+    qry_query_free(q);
+    q = pg_bound("SELECT COUNT(*) FROM t WHERE CAST(ts AS DATE) = DATE '1969-12-31'");
+    ck_assert_int_eq(q->where->args[1]->lit.i, -86400000LL);
+    qry_query_free(q);
+    const char *bad = "SELECT COUNT(*) FROM t WHERE ts < TIMESTAMP 'yesterday'";
+    fails_pg(bad, QRY_ERR_PARSE, at(bad, "'yesterday'"), "invalid input syntax for type timestamp");
+    fails_pg("SELECT DATE '2024-13-45' FROM t", QRY_ERR_PARSE, 12, "type date");
+}
+END_TEST
+
+START_TEST(pg_extract_and_functions)
+{
+    qry_query *q = pg_bound("SELECT CAST(EXTRACT(YEAR FROM ts) AS INTEGER), EXTRACT(month FROM ts), "
+                            "EXTRACT(DOW FROM ts), EXTRACT(EPOCH FROM ts), "
+                            "DATE_PART('doy', ts) FROM t");
+    ck_assert_str_eq(q->select[0].expr->args[0]->name, "year");
+    ck_assert_int_eq(q->select[0].expr->type, SEG_INT);
+    ck_assert_str_eq(q->select[1].expr->name, "month");
+    /* DOW counts from Sunday = 0: mod(dayofweek, 7) */
+    ck_assert_str_eq(q->select[2].expr->name, "cast");
+    ck_assert_str_eq(q->select[2].expr->args[0]->name, "mod");
+    ck_assert_str_eq(q->select[2].expr->args[0]->args[0]->name, "dayofweek");
+    ck_assert_str_eq(q->select[3].expr->name, "divide");
+    ck_assert_int_eq(q->select[3].expr->type, SEG_DOUBLE);
+    ck_assert_str_eq(q->select[4].expr->name, "dayofyear");
+    qry_query_free(q);
+    fails_pg("SELECT EXTRACT(century FROM ts) FROM t", QRY_ERR_PARSE, 15, "field 'century'");
+    /* STRPOS is 1-based (0: absent) in PostgreSQL */
+    q = pg_bound("SELECT STRPOS(Carrier, 'A') AS p FROM t");
+    ck_assert_str_eq(q->select[0].expr->name, "cast");
+    ck_assert_str_eq(q->select[0].expr->args[0]->name, "plus");
+    ck_assert_str_eq(q->select[0].expr->args[0]->args[0]->name, "strpos");
+    ck_assert_int_eq(q->select[0].expr->type, SEG_INT);
+    qry_query_free(q);
+    /* SUM(1) counts rows (bigint); SUM(k) is k times that */
+    q = pg_bound("SELECT Carrier, SUM(1) AS \"cnt:t:ok\", SUM(2.5) FROM t GROUP BY 1 "
+                 "HAVING (COUNT(1) > 0) /* { \"tableau-query-origins\": {} } */");
+    ck_assert_int_eq(q->select[1].expr->op, QE_AGG);
+    ck_assert_str_eq(q->select[1].expr->name, "count");
+    ck_assert_int_eq(q->select[1].expr->type, SEG_LONG);
+    ck_assert_str_eq(q->select[2].expr->name, "times");
+    ck_assert_int_eq(q->limit, -1);       /* no implicit LIMIT */
+    qry_query_free(q);
+    q = bind_ok("SELECT SUM(1) FROM t");  /* Pinot's own meaning over HTTP */
+    ck_assert_str_eq(q->select[0].expr->name, "sum");
+    qry_query_free(q);
+    /* IS [NOT] DISTINCT FROM: NULL-safe comparisons */
+    q = pg_bound("SELECT COUNT(*) FROM t WHERE Carrier IS NOT DISTINCT FROM 'AA'");
+    ck_assert_int_eq(q->where->op, QE_OR);
+    ck_assert_int_eq(q->where->args[1]->op, QE_AND);
+    ck_assert_int_eq(q->where->args[1]->args[0]->op, QE_IS_NULL);
+    qry_query_free(q);
+    q = pg_bound("SELECT COUNT(*) FROM t WHERE Carrier IS DISTINCT FROM 'AA'");
+    ck_assert_int_eq(q->where->op, QE_NOT);
+    qry_query_free(q);
+}
+END_TEST
+
+START_TEST(pg_subquery_in_from)
+{
+    /* Tableau's Custom SQL wrapper: names resolve to the inner expressions,
+     * the inner WHERE is ANDed in */
+    qry_query *q = pg_bound(
+        "SELECT \"Custom SQL Query\".\"x\" AS \"x\", SUM(\"Custom SQL Query\".\"p2\") AS s "
+        "FROM (SELECT Carrier AS x, price * 2 AS p2 FROM t WHERE Year > 2000) "
+        "\"Custom SQL Query\" WHERE (\"Custom SQL Query\".\"x\" <> 'AA') GROUP BY 1");
+    ck_assert_str_eq(q->table, "t");
+    ck_assert_int_eq(q->select[0].expr->op, QE_COLUMN);
+    ck_assert_str_eq(q->select[0].expr->name, "Carrier");
+    ck_assert_str_eq(q->select[1].expr->args[0]->name, "times");
+    ck_assert_int_eq(q->where->op, QE_AND);
+    ck_assert_int_eq(q->where->args[0]->cmp, QC_GT);
+    ck_assert_int_eq(q->where->args[1]->cmp, QC_NE);
+    ck_assert_int_eq(q->shape, QRY_GROUP_BY);
+    qry_query_free(q);
+    /* SELECT * over it: the inner list, by name; a date keeps its type */
+    q = pg_bound("SELECT * FROM (SELECT Carrier, ts::date AS d FROM t) s LIMIT 0");
+    names_are(q, 2, "Carrier", "d");
+    ck_assert_str_eq(q->select[1].pg_type, "pg:1082");
+    ck_assert_int_eq(q->limit, 0);
+    qry_query_free(q);
+    /* a bare outer name keeps the inner alias as its column name */
+    q = pg_bound("SELECT y FROM (SELECT x AS y FROM (SELECT Year + 1 AS x FROM t WHERE "
+                 "Year > 1) a WHERE x < 2020) b");
+    names_are(q, 1, "y");
+    ck_assert_str_eq(q->select[0].expr->name, "plus");
+    ck_assert_int_eq(q->where->op, QE_AND);
+    qry_query_free(q);
+    /* inner SELECT *: other names are the table's */
+    q = pg_bound("SELECT Carrier, COUNT(*) FROM (SELECT * FROM t) s GROUP BY Carrier");
+    ck_assert_int_eq(q->select[0].expr->op, QE_COLUMN);
+    qry_query_free(q);
+    fails_pg("SELECT nope FROM (SELECT Carrier FROM t) s", QRY_ERR_UNKNOWN_COLUMN, 7,
+             "does not exist in subquery \"s\"");
+    fails_pg("SELECT c FROM (SELECT Carrier AS c FROM t GROUP BY 1) s", QRY_ERR_PARSE, 51,
+             "GROUP BY in a subquery in FROM is not supported");
+    fails_pg("SELECT c FROM (SELECT COUNT(*) AS c FROM t) s", QRY_ERR_PARSE, 22,
+             "aggregation in a subquery in FROM");
+    fails_pg("SELECT c FROM (SELECT Carrier AS c FROM t LIMIT 5) s", QRY_ERR_PARSE, 48,
+             "LIMIT in a subquery in FROM");
+    fails_pg("SELECT \"SUBCOL\" AS \"COL\" FROM (SELECT 1 AS \"SUBCOL\") \"SUBQUERY\" GROUP BY 2",
+             QRY_ERR_PARSE, -2, "subquery in FROM without a table");
+    fails_pg("SELECT c FROM (SELECT Carrier AS c FROM t UNION SELECT Carrier FROM t) s",
+             QRY_ERR_PARSE, -2, "UNION");
+}
+END_TEST
+
+/* n copies of unit joined by sep, between head and tail (heap string). */
+static char *joined(const char *head, const char *unit, const char *sep, int n,
+                    const char *tail)
+{
+    size_t cap = strlen(head) + (size_t)n * (strlen(unit) + strlen(sep)) + strlen(tail) + 1;
+    char *b = malloc(cap), *p = b;
+    p += sprintf(p, "%s", head);
+    for (int i = 0; i < n; i++)
+        p += sprintf(p, "%s%s", i ? sep : "", unit);
+    sprintf(p, "%s", tail);
+    return b;
+}
+
+START_TEST(pg_subquery_limits)
+{
+    /* names used many times in nested subqueries multiply: bounded */
+    char *in = joined("(SELECT ", "Year", " + ", 40, " AS a FROM t) s1");
+    char *mid_head = joined("(SELECT ", "a", " + ", 40, " AS b FROM ");
+    char *outer_head = joined("SELECT ", "b", " + ", 80, " FROM ");
+    size_t n = strlen(outer_head) + strlen(mid_head) + strlen(in) + 16;
+    char *sql = malloc(n);
+    snprintf(sql, n, "%s%s%s) s2", outer_head, mid_head, in);
+    fails_pg(sql, QRY_ERR_PARSE, -2, "expand to more than");
+    /* and the nesting of an inner expression counts where it is used */
+    char *deep_in = joined("SELECT x FROM (SELECT ", "abs(", "", 120, "Year");
+    char *deep = joined(deep_in, ")", "", 120, " AS x FROM t) s");
+    qry_query *q = pg_bound(deep);     /* on its own it is fine */
+    qry_query_free(q);
+    char *outer = joined("SELECT ", "abs(", "", 100, "x");
+    char *outer2 = joined(outer, ")", "", 100, "");
+    char *deep_in2 = joined("", "abs(", "", 120, "Year");
+    char *deep2 = joined(deep_in2, ")", "", 120, "");
+    size_t m = strlen(outer2) + strlen(deep2) + 64;
+    char *both = malloc(m);
+    snprintf(both, m, "%s FROM (SELECT %s AS x FROM t) s", outer2, deep2);
+    fails_pg(both, QRY_ERR_PARSE, -2, "nested more than");
+    free(in); free(mid_head); free(outer_head); free(sql); free(deep_in); free(deep);
+    free(outer); free(outer2); free(deep_in2); free(deep2); free(both);
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("qry_parse");
@@ -1047,6 +1244,10 @@ int main(void)
     tcase_add_test(tc, deep_nesting);
     tcase_add_test(tc, large_and_garbage);
     tcase_add_test(tc, truncated_queries);
+    tcase_add_test(tc, pg_dates_and_times);
+    tcase_add_test(tc, pg_extract_and_functions);
+    tcase_add_test(tc, pg_subquery_in_from);
+    tcase_add_test(tc, pg_subquery_limits);
     suite_add_tcase(suite, tc);
     SRunner *sr = srunner_create(suite);
     srunner_run_all(sr, CK_NORMAL);
