@@ -9,6 +9,7 @@
  * the end of its transaction.
  */
 #include "brk_pg_int.h"
+#include "brk_pg_bin.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -168,6 +169,12 @@ static bool binary_checked(const qry_result *r, pg_outcome *o)
         if (!brk_pg_binary_ok(oid)) {
             pg_outcome_error(o, "0A000", -1, "binary format for column \"%s\" (type %d) is not "
                              "supported", r->names[c], oid);
+            return false;
+        }
+        char err[TN_ERRLEN];
+        int rc = brk_pg_bin_has(oid) ? brk_pg_bin_check_column(r, c, oid, err) : 0;
+        if (rc) {
+            pg_outcome_error(o, brk_pg_bin_sqlstate(oid, rc, true), -1, "%s", err);
             return false;
         }
     }

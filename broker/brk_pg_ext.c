@@ -9,6 +9,7 @@
  * with Describe('P'), which drivers send before reading rows.
  */
 #include "brk_pg_int.h"
+#include "brk_pg_bin.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -195,9 +196,17 @@ static bool formats_supported(const qry_result *r, const int16_t *formats, uint3
     for (uint32_t c = 0; c < r->ncols; c++) {
         int16_t f = pg_format_of(formats, nf, c);
         int32_t oid = brk_pg_type_oid(r->types[c]);
+        char err[TN_ERRLEN];
         if (f == 1 && !brk_pg_binary_ok(oid)) {
-            pg_outcome_error(o, "0A000", -1, "binary format for column \"%s\" (type %d) is not "
-                             "supported", r->names[c], (int)oid);
+            /* the name is copied first: o owns r, and the error frees it */
+            snprintf(err, sizeof err, "binary format for column \"%s\" (type %d) is not "
+                     "supported", r->names[c], (int)oid);
+            pg_outcome_error(o, "0A000", -1, "%s", err);
+            return false;
+        }
+        int rc = f == 1 && brk_pg_bin_has(oid) ? brk_pg_bin_check_column(r, c, oid, err) : 0;
+        if (rc) {
+            pg_outcome_error(o, brk_pg_bin_sqlstate(oid, rc, true), -1, "%s", err);
             return false;
         }
         if (f != 0 && f != 1) {

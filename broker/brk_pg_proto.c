@@ -3,6 +3,7 @@
  * parameter substitution (see brk_pg_proto.h).
  */
 #include "brk_pg_proto.h"
+#include "brk_pg_bin.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -194,8 +195,8 @@ int16_t brk_pg_type_len(int32_t oid)
     switch (oid) {
     case BRK_PG_BOOL: return 1;
     case BRK_PG_INT2: return 2;
-    case BRK_PG_INT4: case BRK_PG_FLOAT4: return 4;
-    case BRK_PG_INT8: case BRK_PG_FLOAT8: case BRK_PG_TIMESTAMP: return 8;
+    case BRK_PG_INT4: case BRK_PG_FLOAT4: case BRK_PG_DATE: return 4;
+    case BRK_PG_INT8: case BRK_PG_FLOAT8: case BRK_PG_TIMESTAMP: case BRK_PG_TIMESTAMPTZ: return 8;
     default: return -1;
     }
 }
@@ -315,13 +316,20 @@ bool brk_pg_binary_ok(int32_t oid)
 {
     return oid == BRK_PG_INT4 || oid == BRK_PG_INT8 || oid == BRK_PG_FLOAT4 ||
            oid == BRK_PG_FLOAT8 || oid == BRK_PG_BOOL || oid == BRK_PG_TEXT ||
-           oid == BRK_PG_VARCHAR;
+           oid == BRK_PG_VARCHAR || brk_pg_bin_has(oid);
 }
 
 void brk_pg_binary_value(tn_buf *b, const qry_val *v, int32_t oid)
 {
     if (oid == BRK_PG_TEXT || oid == BRK_PG_VARCHAR) {
         brk_pg_text_value(b, v); /* text's binary form is its characters */
+        return;
+    }
+    if (brk_pg_bin_has(oid)) { /* numeric, date, timestamp[tz]: from the text form */
+        char err[TN_ERRLEN];
+        size_t at = b->len;
+        if (brk_pg_bin_value(b, v, oid, err)) /* callers check with brk_pg_bin_check_column */
+            b->len = at;
         return;
     }
     int64_t i = v->kind == QV_DOUBLE ? (int64_t)v->d : v->i;
@@ -435,6 +443,19 @@ static int put_binary_param(const brk_pg_param *pa, uint32_t k, tn_buf *out, boo
             snprintf(tmp, sizeof tmp, "%.17g", d);
         }
         put_number(out, (const uint8_t *)tmp, (uint32_t)strlen(tmp));
+        return TN_OK;
+    }
+    case BRK_PG_NUMERIC: case BRK_PG_DATE: case BRK_PG_TIMESTAMP: case BRK_PG_TIMESTAMPTZ: {
+        tn_buf text = {0};
+        char why[TN_ERRLEN];
+        int rc = brk_pg_bin_to_text(pa->oid, pa->p, pa->len, &text, why);
+        if (rc == TN_OK && pa->oid == BRK_PG_NUMERIC && plain_number(text.data, (uint32_t)text.len))
+            put_number(out, text.data, (uint32_t)text.len);
+        else if (rc == TN_OK) /* dates, timestamps, 'NaN', 'Infinity' */
+            put_quoted(out, text.data, (uint32_t)text.len);
+        tn_buf_free(&text);
+        if (rc)
+            return tn_err(err, TN_EINVAL, "parameter $%u: %s", k + 1, why);
         return TN_OK;
     }
     default:

@@ -47,13 +47,59 @@ static bool walk(const cJSON *n)
     return false;
 }
 
+/* Collects every WITH query name in the tree; true when it has a WITH or
+ * VALUES at all. */
+static bool ctes_and_values(const cJSON *n, const char **names, uint32_t cap, uint32_t *nn)
+{
+    if (!n || cJSON_IsString(n) || cJSON_IsNumber(n) || cJSON_IsBool(n))
+        return false;
+    bool any = n->string && (!strcmp(n->string, "valuesLists") ||
+                             !strcmp(n->string, "withClause"));
+    if (n->string && !strcmp(n->string, "CommonTableExpr") && *nn < cap)
+        names[(*nn)++] = pc_str(n, "ctename");
+    const cJSON *e;
+    cJSON_ArrayForEach(e, n)
+    {
+        any |= ctes_and_values(e, names, cap, nn);
+    }
+    return any;
+}
+
+/* Whether a relation other than the catalog's and the WITH queries is
+ * named anywhere (then the statement is the main engine's). */
+static bool names_other(const cJSON *n, const char *const *ctes, uint32_t nctes)
+{
+    if (!n || cJSON_IsString(n) || cJSON_IsNumber(n) || cJSON_IsBool(n))
+        return false;
+    if (n->string && !strcmp(n->string, "RangeVar") && !names_catalog(n)) {
+        const char *name = pc_str(n, "relname");
+        bool cte = false;
+        for (uint32_t i = 0; i < nctes && name && !pc_str(n, "schemaname") && !cte; i++)
+            cte = ctes[i] && !strcmp(ctes[i], name);
+        if (!cte)
+            return true;
+    }
+    const cJSON *e;
+    cJSON_ArrayForEach(e, n)
+    {
+        if (names_other(e, ctes, nctes))
+            return true;
+    }
+    return false;
+}
+
 bool brk_pgcat_wants(const char *sql)
 {
     PgQueryParseResult r = pg_query_parse(sql);
     bool wants = false;
     if (!r.error) {
         cJSON *root = cJSON_Parse(r.parse_tree);
-        wants = walk(root);
+        const char *ctes[64];
+        uint32_t nctes = 0;
+        /* a WITH or VALUES over nothing but the catalog and WITH queries
+         * (SELECT * FROM (VALUES ...) v) is the evaluator's too */
+        wants = walk(root) ||
+                (ctes_and_values(root, ctes, 64, &nctes) && !names_other(root, ctes, nctes));
         cJSON_Delete(root);
     }
     pg_query_free_parse_result(r);

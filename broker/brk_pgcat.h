@@ -53,7 +53,9 @@ typedef struct brk_pgcat_env {
 } brk_pgcat_env;
 
 /* Whether sql is a query over the catalog: a FROM anywhere in it names
- * pg_catalog.*, information_schema.* or a catalog relation without schema. */
+ * pg_catalog.*, information_schema.* or a catalog relation without schema,
+ * or it has a WITH or VALUES and names no relation but catalog ones and
+ * its own WITH queries. */
 bool brk_pgcat_wants(const char *sql);
 
 /* Evaluates one SELECT over the catalog into res (caller frees with

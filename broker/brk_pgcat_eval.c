@@ -3,9 +3,11 @@
  * (nested loops: catalog relations have thousands of rows at most),
  * WHERE, GROUP BY with aggregates and HAVING, window ranks, the select
  * list with *, DISTINCT, UNION [ALL], ORDER BY (names, ordinals,
- * expressions), LIMIT/OFFSET. Subqueries see the enclosing query's row
- * through the scope chain, so correlated ones are simply evaluated again
- * per row.
+ * expressions), LIMIT/OFFSET, non-recursive WITH queries (evaluated once,
+ * in order), VALUES lists with PostgreSQL's column typing, and
+ * INNER/LEFT/RIGHT/FULL joins with ON, USING or NATURAL. Subqueries see the
+ * enclosing query's row through the scope chain, so correlated ones are
+ * simply evaluated again per row.
  */
 #include "brk_pgcat_int.h"
 
@@ -43,6 +45,7 @@ static pc_rel *requalify(pc_ctx *c, const pc_rel *r, const char *qual)
     memcpy(o->types, r->types, r->ncols * sizeof *o->types);
     for (uint32_t i = 0; i < r->ncols; i++)
         o->qual[i] = qual;
+    o->hidden = r->hidden;
     o->nrows = o->cap = r->nrows;
     o->cells = r->cells; /* shared: relations are never modified once built */
     return o;
@@ -52,6 +55,11 @@ static int range_var(pc_ctx *c, const cJSON *n, pc_rel **out)
 {
     const char *schema = pc_str(n, "schemaname"), *name = pc_str(n, "relname");
     const cJSON *alias = item(n, "alias");
+    for (const pc_cte *w = c->ctes; w && !schema; w = w->next)
+        if (!strcmp(w->name, name)) {
+            *out = requalify(c, w->rel, alias ? pc_str(alias, "aliasname") : name);
+            return 0;
+        }
     const pc_named *r = NULL;
     if (!schema || !strcmp(schema, "pg_catalog") || !strcmp(schema, "information_schema"))
         r = pc_find_rel(c, schema, name);
@@ -103,48 +111,117 @@ static void concat_row(pc_ctx *c, pc_rel *o, const pc_rel *l, uint32_t lr, const
         memcpy(row + l->ncols, r->cells + (size_t)rr * r->ncols, r->ncols * sizeof *row);
 }
 
-static pc_rel *joined_shape(pc_ctx *c, const pc_rel *l, const pc_rel *r)
+/* l's columns then r's (after nmerged leading columns left to the caller). */
+static pc_rel *joined_shape_n(pc_ctx *c, const pc_rel *l, const pc_rel *r, uint32_t nmerged,
+                              bool **hidden_out)
 {
-    pc_rel *o = pc_rel_new(c->a, l->ncols + r->ncols);
+    pc_rel *o = pc_rel_new(c->a, nmerged + l->ncols + r->ncols);
+    bool *hidden = NULL;
+    if (nmerged || l->hidden || r->hidden)
+        o->hidden = hidden = qry_alloc(c->a, o->ncols + 1);
     for (uint32_t i = 0; i < l->ncols; i++) {
-        o->qual[i] = l->qual[i];
-        o->cols[i] = l->cols[i];
-        o->types[i] = l->types[i];
+        o->qual[nmerged + i] = l->qual[i];
+        o->cols[nmerged + i] = l->cols[i];
+        o->types[nmerged + i] = l->types[i];
+        if (l->hidden)
+            hidden[nmerged + i] = l->hidden[i];
     }
     for (uint32_t i = 0; i < r->ncols; i++) {
-        o->qual[l->ncols + i] = r->qual[i];
-        o->cols[l->ncols + i] = r->cols[i];
-        o->types[l->ncols + i] = r->types[i];
+        uint32_t k = nmerged + l->ncols + i;
+        o->qual[k] = r->qual[i];
+        o->cols[k] = r->cols[i];
+        o->types[k] = r->types[i];
+        if (r->hidden)
+            hidden[k] = r->hidden[i];
     }
+    if (hidden_out)
+        *hidden_out = hidden;
     return o;
 }
 
-/* Whether rows lr and rr match the join's ON or USING. */
-static int join_match(pc_ctx *c, const cJSON *j, const pc_rel *l, uint32_t lr, const pc_rel *r,
-                      uint32_t rr, const pc_scope *outer, bool *ok)
+static pc_rel *joined_shape(pc_ctx *c, const pc_rel *l, const pc_rel *r)
 {
-    const cJSON *quals = item(j, "quals"), *using = item(j, "usingClause");
-    *ok = true;
-    if (using) {
-        const cJSON *u;
-        cJSON_ArrayForEach(u, using)
-        {
-            const char *name = item(item(u, "String"), "sval")->valuestring;
-            int li = pc_rel_col(l, name), ri = pc_rel_col(r, name);
-            if (li < 0 || ri < 0)
-                return pc_fail(c, j, "42703", "column \"%s\" specified in USING clause does "
-                                              "not exist", name);
-            const pv *x = &l->cells[(size_t)lr * l->ncols + li];
-            const pv *y = &r->cells[(size_t)rr * r->ncols + ri];
-            if (x->k == PV_NULL || y->k == PV_NULL || !pv_equal(c, x, y)) {
-                *ok = false;
-                break;
-            }
+    return joined_shape_n(c, l, r, 0, NULL);
+}
+
+/* The columns a join matches on: USING's list, or for NATURAL every name
+ * both sides have (visible ones, each once). */
+typedef struct join_keys {
+    uint32_t n;
+    const char **names;
+    int *li, *ri;
+} join_keys;
+
+static int visible_col(const pc_rel *r, const char *name)
+{
+    for (uint32_t i = 0; i < r->ncols; i++)
+        if (!strcmp(r->cols[i], name) && !(r->hidden && r->hidden[i]))
+            return (int)i;
+    return -1;
+}
+
+static int join_keys_of(pc_ctx *c, const cJSON *j, const pc_rel *l, const pc_rel *r,
+                        join_keys *k)
+{
+    const cJSON *using = item(j, "usingClause");
+    uint32_t cap = (uint32_t)cJSON_GetArraySize(using) + l->ncols + 1;
+    k->names = qry_alloc(c->a, cap * sizeof *k->names);
+    k->li = qry_alloc(c->a, cap * sizeof *k->li);
+    k->ri = qry_alloc(c->a, cap * sizeof *k->ri);
+    k->n = 0;
+    const cJSON *at = item(item(j, "rarg"), "RangeVar");
+    if (cJSON_IsTrue(item(j, "isNatural"))) {
+        for (uint32_t i = 0; i < l->ncols; i++) {
+            const char *name = l->cols[i];
+            int li = visible_col(l, name), ri = visible_col(r, name);
+            bool seen = false;
+            for (uint32_t m = 0; m < k->n && !seen; m++)
+                seen = !strcmp(k->names[m], name);
+            if (li != (int)i || ri < 0 || seen)
+                continue;
+            k->names[k->n] = name;
+            k->li[k->n] = li;
+            k->ri[k->n++] = ri;
         }
-        return c->failed ? -1 : 0;
-    }
-    if (!quals)
         return 0;
+    }
+    const cJSON *u;
+    cJSON_ArrayForEach(u, using)
+    {
+        const char *name = pc_str(item(u, "String"), "sval");
+        if (!name)
+            continue;
+        for (uint32_t m = 0; m < k->n; m++)
+            if (!strcmp(k->names[m], name))
+                return pc_fail(c, at, "42701", "column name \"%s\" appears more than once in "
+                                               "USING clause", name);
+        int li = visible_col(l, name), ri = visible_col(r, name);
+        if (li < 0 || ri < 0)
+            return pc_fail(c, at, "42703", "column \"%s\" specified in USING clause does not "
+                                           "exist in %s table", name, li < 0 ? "left" : "right");
+        k->names[k->n] = name;
+        k->li[k->n] = li;
+        k->ri[k->n++] = ri;
+    }
+    return 0;
+}
+
+/* Whether rows lr and rr match the join's keys (USING/NATURAL) or ON. */
+static int join_match(pc_ctx *c, const cJSON *j, const join_keys *k, const pc_rel *l,
+                      uint32_t lr, const pc_rel *r, uint32_t rr, const pc_scope *outer, bool *ok)
+{
+    *ok = true;
+    for (uint32_t m = 0; m < k->n; m++) {
+        const pv *x = &l->cells[(size_t)lr * l->ncols + k->li[m]];
+        const pv *y = &r->cells[(size_t)rr * r->ncols + k->ri[m]];
+        if (x->k == PV_NULL || y->k == PV_NULL || !pv_equal(c, x, y)) {
+            *ok = false;
+            return c->failed ? -1 : 0;
+        }
+    }
+    const cJSON *quals = item(j, "quals");
+    if (!quals)
+        return c->failed ? -1 : 0;
     pc_scope rs = {.rel = r, .row = rr, .next = outer};
     pc_scope ls = {.rel = l, .row = lr, .next = &rs};
     pv v;
@@ -154,48 +231,73 @@ static int join_match(pc_ctx *c, const cJSON *j, const pc_rel *l, uint32_t lr, c
     return 0;
 }
 
+/* One output row: the merged key columns (the non-NULL side's value, as
+ * COALESCE(l.k, r.k)), then l's row (lr < 0: NULLs), then r's. */
+static void join_row(pc_ctx *c, pc_rel *o, const join_keys *k, const pc_rel *l, int64_t lr,
+                     const pc_rel *r, int64_t rr)
+{
+    pv *row = pc_rel_add(c->a, o);
+    const pv *lrow = lr >= 0 ? l->cells + (size_t)lr * l->ncols : NULL;
+    const pv *rrow = rr >= 0 ? r->cells + (size_t)rr * r->ncols : NULL;
+    for (uint32_t m = 0; m < k->n; m++) {
+        const pv *x = lrow ? &lrow[k->li[m]] : NULL;
+        row[m] = x && x->k != PV_NULL ? *x : rrow ? rrow[k->ri[m]] : pv_null();
+    }
+    if (lrow)
+        memcpy(row + k->n, lrow, l->ncols * sizeof *row);
+    if (rrow)
+        memcpy(row + k->n + l->ncols, rrow, r->ncols * sizeof *row);
+}
+
+/* [INNER | LEFT | RIGHT | FULL] JOIN with ON, USING or NATURAL: nested
+ * loops over l, remembering which rows of r matched so a RIGHT or FULL
+ * join can add the others null-extended after them. */
 static int join_expr(pc_ctx *c, const cJSON *j, const pc_scope *outer, pc_rel **out)
 {
     const char *type = pc_str(j, "jointype");
     pc_rel *l, *r;
     if (from_item(c, item(j, "larg"), outer, &l) || from_item(c, item(j, "rarg"), outer, &r))
         return -1;
-    bool right = !strcmp(type, "JOIN_RIGHT");
-    if (!strcmp(type, "JOIN_FULL") || (!right && strcmp(type, "JOIN_INNER") &&
-                                       strcmp(type, "JOIN_LEFT")))
+    bool left = !strcmp(type, "JOIN_LEFT"), right = !strcmp(type, "JOIN_RIGHT");
+    bool full = !strcmp(type, "JOIN_FULL");
+    if (!left && !right && !full && strcmp(type, "JOIN_INNER"))
         return pc_fail(c, j, "0A000", "%s is not supported in catalog queries", type);
-    bool outer_join = right || !strcmp(type, "JOIN_LEFT");
-    /* a right join is a left join with the sides swapped, then put back */
-    const pc_rel *a = right ? r : l, *b = right ? l : r;
-    pc_rel *o = joined_shape(c, a, b);
-    for (uint32_t i = 0; i < a->nrows; i++) {
+    if (item(j, "alias"))
+        return pc_fail(c, item(j, "alias"), "0A000", "an alias on a JOIN is not supported in "
+                                                      "catalog queries");
+    join_keys k;
+    if (join_keys_of(c, j, l, r, &k))
+        return -1;
+    bool *hidden;
+    pc_rel *o = joined_shape_n(c, l, r, k.n, &hidden);
+    for (uint32_t m = 0; m < k.n; m++) {
+        o->qual[m] = NULL; /* the merged column answers to no side's name */
+        o->cols[m] = k.names[m];
+        o->types[m] = l->types[k.li[m]];
+        hidden[k.n + k.li[m]] = true;
+        hidden[k.n + l->ncols + k.ri[m]] = true;
+    }
+    bool *rmatched = qry_alloc(c->a, r->nrows + 1);
+    for (uint32_t i = 0; i < l->nrows; i++) {
         bool any = false;
-        for (uint32_t k = 0; k < b->nrows; k++) {
+        for (uint32_t q = 0; q < r->nrows; q++) {
             bool ok;
-            if (right ? join_match(c, j, b, k, a, i, outer, &ok)
-                      : join_match(c, j, a, i, b, k, outer, &ok))
+            if (join_match(c, j, &k, l, i, r, q, outer, &ok))
                 return -1;
             if (ok) {
-                concat_row(c, o, a, i, b, k);
-                any = true;
+                join_row(c, o, &k, l, i, r, q);
+                any = rmatched[q] = true;
             }
             if (o->nrows > PC_MAX_ROWS)
-                return pc_fail(c, j, "54000", "catalog join too large");
+                return pc_fail(c, item(item(j, "rarg"), "RangeVar"), "54000",
+                               "catalog join too large");
         }
-        if (!any && outer_join)
-            concat_row(c, o, a, i, b, -1);
+        if (!any && (left || full))
+            join_row(c, o, &k, l, i, r, -1);
     }
-    if (right) {
-        /* back to l's columns first */
-        pc_rel *f = joined_shape(c, l, r);
-        for (uint32_t i = 0; i < o->nrows; i++) {
-            pv *row = pc_rel_add(c->a, f);
-            const pv *src = o->cells + (size_t)i * o->ncols;
-            memcpy(row, src + a->ncols, b->ncols * sizeof *row);
-            memcpy(row + b->ncols, src, a->ncols * sizeof *row);
-        }
-        o = f;
-    }
+    for (uint32_t q = 0; (right || full) && q < r->nrows; q++)
+        if (!rmatched[q])
+            join_row(c, o, &k, l, -1, r, q);
     *out = o;
     return 0;
 }
@@ -547,6 +649,8 @@ static int plan_targets(pc_ctx *c, const cJSON *targets, const pc_rel *from, out
         for (uint32_t i = 0; i < (star ? from->ncols : 1); i++) {
             if (star && qual && (!from->qual[i] || strcmp(from->qual[i], qual)))
                 continue;
+            if (star && !qual && from->hidden && from->hidden[i])
+                continue;
             if (*n == cap) {
                 out_col *g = qry_alloc(c->a, 2 * cap * sizeof *g);
                 memcpy(g, *cols, cap * sizeof *g);
@@ -873,6 +977,193 @@ static int set_op(pc_ctx *c, const cJSON *sel, const pc_scope *outer, pc_rel **o
     return 0;
 }
 
+/* ---- VALUES ------------------------------------------------------------------ */
+
+/* Where in the numeric ladder a type sits (0: not numeric): a column of
+ * mixed numbers takes the highest, as PostgreSQL's implicit casts do. */
+static int num_rank(int32_t t)
+{
+    switch (t) {
+    case BRK_PG_INT2: return 1;
+    case BRK_PG_INT4: return 2;
+    case BRK_PG_INT8: return 3;
+    case BRK_PG_NUMERIC: return 4;
+    case BRK_PG_FLOAT4: return 5;
+    case BRK_PG_FLOAT8: return 6;
+    default: return 0;
+    }
+}
+
+static bool string_type(int32_t t)
+{
+    return t == BRK_PG_TEXT || t == BRK_PG_VARCHAR || t == PC_NAME || t == PC_BPCHAR ||
+           t == PC_CHAR;
+}
+
+/* A string literal or NULL: PostgreSQL's "unknown", which takes the
+ * column's type from the other rows. */
+static bool untyped(const cJSON *e)
+{
+    const cJSON *k = item(e, "A_Const");
+    return k && (item(k, "sval") || cJSON_IsTrue(item(k, "isnull")));
+}
+
+/* A failure in a cast has no position of its own: give it e's. */
+static int at_node(pc_ctx *c, const cJSON *e)
+{
+    const cJSON *loc = e && e->child ? item(e->child, "location") : NULL;
+    if (c->failed && c->position < 0 && cJSON_IsNumber(loc) && loc->valueint >= 0)
+        c->position = loc->valueint + 1;
+    return -1;
+}
+
+/* The common type of VALUES column col (PostgreSQL's select_common_type
+ * for the types the catalog has), each cell then cast to it. */
+static int values_column(pc_ctx *c, const cJSON *lists, pc_rel *o, uint32_t col)
+{
+    int32_t type = 0;
+    const cJSON *l;
+    uint32_t row = 0;
+    cJSON_ArrayForEach(l, lists)
+    {
+        const cJSON *e = cJSON_GetArrayItem(item(item(l, "List"), "items"), (int)col);
+        const pv *v = &o->cells[(size_t)row++ * o->ncols + col];
+        int32_t t = v->oid;
+        if (untyped(e) || !t)
+            continue;
+        if (!type || t == type) {
+            type = t;
+        } else if (num_rank(type) && num_rank(t)) {
+            type = num_rank(t) > num_rank(type) ? t : type;
+        } else if (string_type(type) && string_type(t)) {
+            type = BRK_PG_TEXT;
+        } else {
+            const char *a = pc_type_sql(type), *b = pc_type_sql(t);
+            pc_fail(c, e ? e->child : NULL, "42804", "VALUES types %s and %s cannot be matched",
+                    a ? a : "?", b ? b : "?");
+            return at_node(c, e);
+        }
+    }
+    if (!type)
+        type = BRK_PG_TEXT; /* all unknown: text */
+    row = 0;
+    cJSON_ArrayForEach(l, lists)
+    {
+        const cJSON *e = cJSON_GetArrayItem(item(item(l, "List"), "items"), (int)col);
+        pv *v = &o->cells[(size_t)row++ * o->ncols + col];
+        if (v->oid != type && pv_cast(c, v, type, v))
+            return at_node(c, e);
+    }
+    o->types[col] = type;
+    return 0;
+}
+
+/* VALUES (...), (...) [ORDER BY] [LIMIT]: columns column1, column2, ... */
+static int values_select(pc_ctx *c, const cJSON *sel, const pc_scope *outer, pc_rel **out)
+{
+    const cJSON *lists = item(sel, "valuesLists");
+    const cJSON *items0 = item(item(cJSON_GetArrayItem(lists, 0), "List"), "items");
+    uint32_t ncols = (uint32_t)cJSON_GetArraySize(items0);
+    pc_rel *o = pc_rel_new(c->a, ncols);
+    for (uint32_t i = 0; i < ncols; i++) {
+        char name[24];
+        snprintf(name, sizeof name, "column%u", i + 1);
+        o->cols[i] = qry_strndup(c->a, name, strlen(name));
+    }
+    const cJSON *l;
+    cJSON_ArrayForEach(l, lists)
+    {
+        const cJSON *items = item(item(l, "List"), "items");
+        if ((uint32_t)cJSON_GetArraySize(items) != ncols) {
+            const cJSON *e = cJSON_GetArrayItem(items, 0);
+            return pc_fail(c, e ? e->child : NULL, "42601", "VALUES lists must all be the same "
+                                                           "length");
+        }
+        pv *row = pc_rel_add(c->a, o);
+        uint32_t i = 0;
+        const cJSON *e;
+        cJSON_ArrayForEach(e, items)
+        {
+            if (pc_eval(c, e, outer, &row[i++]))
+                return -1;
+        }
+        if (o->nrows > PC_MAX_ROWS)
+            return pc_fail(c, sel, "54000", "VALUES too large for a catalog query");
+    }
+    for (uint32_t i = 0; i < ncols; i++)
+        if (values_column(c, lists, o, i))
+            return -1;
+    const cJSON *sort = item(sel, "sortClause");
+    uint32_t nkeys = (uint32_t)cJSON_GetArraySize(sort);
+    pv *keys = qry_alloc(c->a, ((size_t)o->nrows * nkeys + 1) * sizeof *keys);
+    out_col *cols = qry_alloc(c->a, (ncols + 1) * sizeof *cols);
+    for (uint32_t i = 0; i < ncols; i++)
+        cols[i] = (out_col){.name = o->cols[i], .src = (int)i};
+    for (uint32_t r = 0; r < o->nrows && nkeys; r++) {
+        pc_scope s = {.rel = o, .row = r, .next = outer};
+        uint32_t k = 0;
+        const cJSON *sb;
+        cJSON_ArrayForEach(sb, sort)
+        {
+            if (sort_key(c, sb, cols, ncols, o->cells + (size_t)r * ncols, &s,
+                         &keys[(size_t)r * nkeys + k++]))
+                return -1;
+        }
+    }
+    if (finish(c, sel, &o, keys, nkeys))
+        return -1;
+    *out = o;
+    return 0;
+}
+
+/* ---- WITH -------------------------------------------------------------------- */
+
+/* Evaluates each WITH query in order and puts it in scope (the caller
+ * restores c->ctes when its statement is done). Non-recursive queries only
+ * reference earlier ones, so evaluating once in order is their meaning. */
+static int with_clause(pc_ctx *c, const cJSON *with, const pc_scope *outer)
+{
+    if (cJSON_IsTrue(item(with, "recursive"))) {
+        pc_fail(c, with, "0A000", "WITH RECURSIVE is not supported in catalog queries");
+        if (c->position < 0) /* libpg_query leaves out a location of 0 */
+            c->position = 1;
+        return -1;
+    }
+    const pc_cte *before = c->ctes;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, item(with, "ctes"))
+    {
+        const cJSON *cte = item(e, "CommonTableExpr");
+        const char *name = pc_str(cte, "ctename");
+        if (!name)
+            return pc_fail(c, with, "42601", "WITH query without a name");
+        for (const pc_cte *w = c->ctes; w != before; w = w->next)
+            if (!strcmp(w->name, name))
+                return pc_fail(c, cte, "42712", "WITH query name \"%s\" specified more than "
+                                                "once", name);
+        const cJSON *q = item(cte, "ctequery");
+        if (!item(q, "SelectStmt"))
+            return pc_fail(c, cte, "0A000", "WITH query \"%s\": only SELECT and VALUES are "
+                                            "supported over the catalog", name);
+        pc_rel *r;
+        if (pc_select(c, q, outer, &r))
+            return -1;
+        const cJSON *names = item(cte, "aliascolnames");
+        uint32_t nn = (uint32_t)cJSON_GetArraySize(names);
+        if (nn > r->ncols)
+            return pc_fail(c, cte, "42P10", "WITH query \"%s\" has %u columns available but %u "
+                                            "columns specified", name, r->ncols, nn);
+        pc_rel *o = requalify(c, r, name);
+        o->hidden = NULL;
+        for (uint32_t i = 0; i < nn; i++)
+            o->cols[i] = pc_str(item(cJSON_GetArrayItem(names, (int)i), "String"), "sval");
+        pc_cte *w = qry_alloc(c->a, sizeof *w);
+        *w = (pc_cte){.name = name, .rel = o, .next = c->ctes};
+        c->ctes = w;
+    }
+    return 0;
+}
+
 int pc_select(pc_ctx *c, const cJSON *stmt, const pc_scope *outer, pc_rel **out)
 {
     const cJSON *sel = item(stmt, "SelectStmt");
@@ -886,16 +1177,17 @@ static int select_body(pc_ctx *c, const cJSON *sel, const pc_scope *outer, pc_re
 {
     if (c->depth >= PC_MAX_DEPTH)
         return pc_fail(c, sel, "54001", "catalog query nested too deeply");
-    if (item(sel, "withClause"))
-        return pc_fail(c, sel, "0A000", "WITH is not supported in catalog queries");
-    if (item(sel, "valuesLists"))
-        return pc_fail(c, sel, "0A000", "VALUES is not supported in catalog queries");
     if (item(sel, "lockingClause") || item(sel, "intoClause"))
         return pc_fail(c, sel, "0A000", "FOR UPDATE / INTO are not supported on the catalog");
     c->depth++;
+    pc_cte *scope = c->ctes; /* this statement's WITH queries go out of scope with it */
     const char *op = pc_str(sel, "op");
-    int rc = op && strcmp(op, "SETOP_NONE") ? set_op(c, sel, outer, out)
+    int rc = item(sel, "withClause") ? with_clause(c, item(sel, "withClause"), outer) : 0;
+    if (!rc)
+        rc = op && strcmp(op, "SETOP_NONE") ? set_op(c, sel, outer, out)
+             : item(sel, "valuesLists")     ? values_select(c, sel, outer, out)
                                             : simple_select(c, sel, outer, out);
+    c->ctes = scope;
     c->depth--;
     return rc;
 }

@@ -10,6 +10,7 @@
 #include "brk_pgcat_int.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -85,8 +86,16 @@ static int eval_const(pc_ctx *c, const cJSON *k, pv *out)
         int64_t i = num(v, "ival");
         *out = pv_int(i, i >= INT32_MIN && i <= INT32_MAX ? BRK_PG_INT4 : BRK_PG_INT8);
     } else if ((v = item(k, "fval"))) {
+        /* an integer too big for int4 is int8 when it fits, as PostgreSQL's
+         * make_const decides; anything else is numeric */
         const char *s = pc_str(v, "fval");
-        *out = (pv){.k = PV_FLOAT, .oid = BRK_PG_NUMERIC, .d = s ? strtod(s, NULL) : 0};
+        char *end;
+        errno = 0;
+        long long ll = s && s[strspn(s, "-0123456789")] == 0 ? strtoll(s, &end, 10) : 0;
+        if (s && s[strspn(s, "-0123456789")] == 0 && !errno && !*end)
+            *out = pv_int(ll, BRK_PG_INT8);
+        else
+            *out = (pv){.k = PV_FLOAT, .oid = BRK_PG_NUMERIC, .d = s ? strtod(s, NULL) : 0};
     } else if ((v = item(k, "boolval"))) {
         *out = pv_bool(cJSON_IsTrue(item(v, "boolval")));
     } else if ((v = item(k, "sval"))) {

@@ -38,11 +38,14 @@ typedef struct pv {
     const struct pv *a;
 } pv;
 
-/* A relation: columns (with the qualifier they answer to) and rows. */
+/* A relation: columns (with the qualifier they answer to) and rows.
+ * hidden (NULL: none) marks columns an unqualified * leaves out: the two
+ * sides' copies of a JOIN USING column, whose merged column comes first. */
 typedef struct pc_rel {
     uint32_t ncols;
     const char **qual, **cols;
     int32_t *types;
+    const bool *hidden;
     uint32_t nrows, cap;
     pv *cells;                 /* nrows * ncols */
 } pc_rel;
@@ -54,11 +57,20 @@ typedef struct pc_named {
     pc_rel *rel;
 } pc_named;
 
+/* A WITH query in scope: its result, visible to the rest of its WITH
+ * list, its statement and that statement's subqueries (innermost first). */
+typedef struct pc_cte {
+    const char *name;
+    pc_rel *rel;
+    struct pc_cte *next;
+} pc_cte;
+
 typedef struct pc_ctx {
     qry_arena *a;
     const brk_pgcat_env *env;
     pc_named *rels;
     uint32_t nrels;
+    pc_cte *ctes;
     int depth;                 /* subquery nesting, bounded */
     bool failed;
     char sqlstate[6];

@@ -295,8 +295,11 @@ START_TEST(params_binary)
     subst("$1", &shortp, 1, &rc, &un);
     ck_assert_int_ne(rc, 0);
     ck_assert(!un);
+    /* date, timestamp[tz] and numeric decode (brk_pg_bin); time does not */
     brk_pg_param date = {.p = i4, .len = 4, .oid = 1082, .format = 1};
-    subst("$1", &date, 1, &rc, &un);
+    ck_assert_str_eq(subst("$1", &date, 1, &rc, &un), "'1999-12-30'");
+    brk_pg_param time = {.p = i8, .len = 8, .oid = 1083, .format = 1};
+    subst("$1", &time, 1, &rc, &un);
     ck_assert_int_ne(rc, 0);
     ck_assert(un);
 }

@@ -4,7 +4,8 @@
  * and \d (captured with psql -E from psql 15), pgJDBC's getTables,
  * getColumns, getSchemas, getCatalogs, getPrimaryKeys and its type and
  * field lookups (42.5 and 42.7 forms), psqlODBC's first statements,
- * information_schema, and the evaluator's own features and errors.
+ * information_schema, and the evaluator's own features and errors (WITH,
+ * VALUES and outer joins checked against PostgreSQL 15's answers).
  */
 #include <check.h>
 #include <stdio.h>
@@ -410,13 +411,175 @@ START_TEST(errors)
 {
     EXPECT_PREFIX("SELECT nosuch FROM pg_class", "ERROR 42703: column nosuch");
     EXPECT_PREFIX("SELECT c.relname FROM pg_catalog.pg_nosuch c", "ERROR 42P01:");
-    EXPECT_PREFIX("WITH x AS (SELECT 1) SELECT * FROM pg_class, x", "ERROR 0A000: WITH");
-    EXPECT_PREFIX("SELECT 1 FROM pg_class a FULL JOIN pg_type b ON true", "ERROR 0A000:");
     EXPECT_PREFIX("SELECT pg_nosuch_fn(oid) FROM pg_class", "ERROR 42883:");
     EXPECT_PREFIX("SELECT 1 FROM pg_class, pageviews", "ERROR 0A000: a query cannot join");
     EXPECT_PREFIX("SELECT 'nosuch'::regclass FROM pg_class", "ERROR 42P01:");
     EXPECT_PREFIX("SELECT (SELECT oid FROM pg_class) FROM pg_namespace", "ERROR 21000:");
     EXPECT_PREFIX("SELECT FROM WHERE pg_class", "ERROR 42601:");
+}
+END_TEST
+
+/* The 1-based error position of sql (-1: none or no error). */
+static int error_position(const char *sql)
+{
+    brk_pgcat_env env = {.user = "tannin", .database = "default", .tables = &tables};
+    qry_result r;
+    char state[6], msg[TN_ERRLEN];
+    int pos = -1;
+    if (brk_pgcat_run(&env, sql, &r, state, msg, sizeof msg, &pos) == TN_OK) {
+        qry_result_free(&r);
+        return -1;
+    }
+    return pos;
+}
+
+#define SHAPE(sql, want)                                                                     \
+    do {                                                                                     \
+        char *h_ = shape(sql);                                                               \
+        ck_assert_msg(!strcmp(h_, want), "%s\n--- got: %s\n--- want: %s", #sql, h_, want);   \
+        free(h_);                                                                            \
+    } while (0)
+
+START_TEST(with_queries)
+{
+    EXPECT("WITH x AS (SELECT 1 AS a) SELECT a FROM x", "1\n");
+    /* referenced twice, and visible to a later WITH query */
+    EXPECT("WITH t AS (SELECT relname FROM pg_class WHERE relnamespace = 2200), "
+           "u(n) AS (SELECT count(*) FROM t) "
+           "SELECT t1.relname, u.n FROM t t1, u, t t2 WHERE t1.relname = t2.relname ORDER BY 1",
+           "pageviews|2\nsessions|2\n");
+    /* visible to subqueries, correlated ones too */
+    EXPECT("WITH t AS (SELECT 'sessions' AS n) SELECT relname FROM pg_class WHERE relname IN "
+           "(SELECT n FROM t)", "sessions\n");
+    EXPECT("WITH t(x) AS (VALUES ('pageviews'), ('sessions')) SELECT x, (SELECT count(*) FROM "
+           "pg_attribute a WHERE a.attrelid = x::regclass AND a.attnum > 0) FROM t ORDER BY 1",
+           "pageviews|4\nsessions|2\n");
+    /* an inner WITH shadows an outer one of the same name */
+    EXPECT("WITH t AS (SELECT 1 AS v) SELECT (WITH t AS (SELECT 2 AS v) SELECT v FROM t), v "
+           "FROM t", "2|1\n");
+    /* column aliases, all or some */
+    EXPECT("WITH t(a, b) AS (SELECT 1, 2) SELECT b, a FROM t", "2|1\n");
+    SHAPE("WITH t(a) AS (SELECT 1, 2 AS y) SELECT * FROM t", "a:23,y:23");
+    /* over a UNION's both arms, with ORDER BY on the whole */
+    EXPECT("WITH t AS (SELECT 1 AS v) SELECT v FROM t UNION ALL SELECT v + 1 FROM t "
+           "ORDER BY 1 DESC", "2\n1\n");
+    /* a WITH query does not see itself: pg_am inside is the catalog's */
+    EXPECT("WITH pg_am AS (SELECT amname FROM pg_am) SELECT * FROM pg_am", "heap\n");
+    /* schema-qualified names are never WITH queries */
+    EXPECT("WITH pg_am AS (SELECT 1 AS x) SELECT amname FROM pg_catalog.pg_am", "heap\n");
+    /* the WITH of a subquery is gone outside it */
+    EXPECT_PREFIX("SELECT * FROM (WITH t AS (SELECT 1) SELECT * FROM t) s, t",
+                  "ERROR 42P01: relation \"t\" does not exist");
+    EXPECT_PREFIX("WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 3) "
+                  "SELECT * FROM t", "ERROR 0A000: WITH RECURSIVE is not supported");
+    ck_assert_int_eq(error_position("WITH RECURSIVE t(n) AS (SELECT 1) SELECT * FROM t"), 1);
+    ck_assert_int_eq(error_position("SELECT (WITH RECURSIVE t AS (SELECT 1) SELECT 1)"), 9);
+    EXPECT("WITH t AS (SELECT 1), t2 AS (SELECT 2) SELECT 3", "3\n");
+    EXPECT_PREFIX("WITH t AS (SELECT 1), t AS (SELECT 2) SELECT * FROM t",
+                  "ERROR 42712: WITH query name \"t\" specified more than once");
+    ck_assert_int_eq(error_position("WITH t AS (SELECT 1), t AS (SELECT 2) SELECT * FROM t"),
+                     23);
+    EXPECT_PREFIX("WITH t(a, b, c) AS (SELECT 1, 2) SELECT * FROM t",
+                  "ERROR 42P10: WITH query \"t\" has 2 columns available but 3 columns "
+                  "specified");
+    EXPECT_PREFIX("WITH t AS (SELECT nosuch FROM pg_class) SELECT * FROM t",
+                  "ERROR 42703: column nosuch does not exist");
+}
+END_TEST
+
+START_TEST(values_lists)
+{
+    EXPECT("VALUES (1, 'a'), (2, 'b')", "1|a\n2|b\n");
+    SHAPE("VALUES (1, 'a'), (2, 'b')", "column1:23,column2:25");
+    EXPECT("SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS v(n, s) WHERE n > 1", "2|b\n");
+    SHAPE("SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS v(n, s)", "n:23,s:25");
+    SHAPE("SELECT * FROM (VALUES (1, 'a')) AS v(n)", "n:23,column2:25");
+    EXPECT("SELECT v.column2 FROM (VALUES (1, 'a')) v", "a\n");
+    /* the common type of each column */
+    EXPECT("VALUES (1), (2.5)", "1\n2.5\n");
+    SHAPE("VALUES (1), (2.5)", "column1:1700");
+    SHAPE("VALUES (1), (10000000000)", "column1:20");
+    EXPECT("VALUES (1), ('2')", "1\n2\n");
+    SHAPE("VALUES (1), ('2')", "column1:23");
+    EXPECT("VALUES (NULL), (NULL)", "~\n~\n");
+    SHAPE("VALUES (NULL), (NULL)", "column1:25");
+    SHAPE("VALUES (NULL), (1.5::float8), (2)", "column1:701");
+    SHAPE("VALUES ('a'), ('b'::name)", "column1:19");
+    SHAPE("VALUES ('x'::varchar), ('y'::text)", "column1:25");
+    SHAPE("VALUES (true), ('false')", "column1:16");
+    EXPECT("VALUES (true), ('false')", "t\nf\n");
+    /* ORDER BY and LIMIT on VALUES: ordinals, names, expressions */
+    EXPECT("VALUES (2, 'b'), (1, 'a'), (3, 'c') ORDER BY 1 DESC LIMIT 2", "3|c\n2|b\n");
+    EXPECT("VALUES (2, 'b'), (1, 'a'), (3, 'c') ORDER BY column2", "1|a\n2|b\n3|c\n");
+    EXPECT("VALUES (2), (1), (3) ORDER BY -column1 OFFSET 1", "2\n1\n");
+    /* in a UNION, in a WITH, referring to the outer row */
+    EXPECT("SELECT 1 UNION ALL VALUES (2)", "1\n2\n");
+    EXPECT("WITH v(k, name) AS (VALUES (1, 'one'), (2, 'two')) SELECT name FROM v WHERE k = 2",
+           "two\n");
+    EXPECT("SELECT (SELECT max(x) FROM (VALUES (c.oid::int), (0)) v(x)) FROM pg_class c "
+           "WHERE c.relname = 'sessions'", "16385\n");
+    EXPECT("SELECT relname FROM pg_class c JOIN (VALUES ('sessions'), ('nosuch')) v(n) "
+           "ON c.relname = v.n", "sessions\n");
+    /* errors, with the position of the value at fault */
+    EXPECT_PREFIX("VALUES (1), ('a')", "ERROR 22P02: invalid input syntax for type integer");
+    ck_assert_int_eq(error_position("VALUES (1), ('a')"), 14);
+    EXPECT_PREFIX("VALUES (1), (true)",
+                  "ERROR 42804: VALUES types integer and boolean cannot be matched");
+    ck_assert_int_eq(error_position("VALUES (1), (true)"), 14);
+    EXPECT_PREFIX("VALUES (1, 2), (3)", "ERROR 42601: VALUES lists must all be the same length");
+    ck_assert_int_eq(error_position("VALUES (1, 2), (3)"), 17);
+    EXPECT_PREFIX("VALUES (nosuch)", "ERROR 42703:");
+}
+END_TEST
+
+/* Two small relations joined every way; l(id, x) has 1, 2 and r(id, y) 2, 3. */
+#define L_REL "(VALUES (1, 'a'), (2, 'b')) l(id, x)"
+#define R_REL "(VALUES (2, 'B'), (3, 'C')) r(id, y)"
+
+START_TEST(outer_joins)
+{
+    EXPECT("SELECT * FROM " L_REL " FULL JOIN " R_REL " ON l.id = r.id "
+           "ORDER BY coalesce(l.id, r.id)", "1|a|~|~\n2|b|2|B\n~|~|3|C\n");
+    EXPECT("SELECT * FROM " L_REL " FULL OUTER JOIN " R_REL " USING (id) ORDER BY id",
+           "1|a|~\n2|b|B\n3|~|C\n");
+    SHAPE("SELECT * FROM " L_REL " FULL JOIN " R_REL " USING (id)", "id:23,x:25,y:25");
+    EXPECT("SELECT l.id, r.id, id FROM " L_REL " FULL JOIN " R_REL " USING (id) ORDER BY 3",
+           "1|~|1\n2|2|2\n~|3|3\n");
+    EXPECT("SELECT l.* FROM " L_REL " FULL JOIN " R_REL " USING (id) ORDER BY l.id",
+           "1|a\n2|b\n~|~\n");
+    EXPECT("SELECT * FROM " L_REL " NATURAL FULL JOIN " R_REL " ORDER BY 1",
+           "1|a|~\n2|b|B\n3|~|C\n");
+    EXPECT("SELECT * FROM " L_REL " RIGHT JOIN " R_REL " USING (id) ORDER BY id",
+           "2|b|B\n3|~|C\n");
+    EXPECT("SELECT * FROM " L_REL " LEFT JOIN " R_REL " USING (id) ORDER BY id",
+           "1|a|~\n2|b|B\n");
+    EXPECT("SELECT * FROM " L_REL " JOIN " R_REL " USING (id)", "2|b|B\n");
+    EXPECT("SELECT * FROM " L_REL " RIGHT JOIN " R_REL " ON l.id = r.id ORDER BY r.id",
+           "2|b|2|B\n~|~|3|C\n");
+    /* ON false: every row of both sides, null-extended */
+    EXPECT("SELECT * FROM (VALUES (1)) a(x) FULL OUTER JOIN (VALUES (2)) b(y) ON false "
+           "ORDER BY 1", "1|~\n~|2\n");
+    EXPECT("SELECT count(*) FROM pg_index i FULL JOIN pg_am a ON false", "1\n");
+    EXPECT("SELECT count(*) FROM pg_am a FULL JOIN pg_index i ON false", "1\n");
+    /* chained USING joins merge into one column */
+    EXPECT("SELECT * FROM (VALUES (1)) a(k) FULL JOIN (VALUES (2)) b(k) USING (k) "
+           "FULL JOIN (VALUES (3), (1)) c(k) USING (k) ORDER BY 1", "1\n2\n3\n");
+    /* NULL keys never match */
+    EXPECT("SELECT * FROM (VALUES (NULL::int)) a(k) FULL JOIN (VALUES (NULL::int)) b(k) "
+           "USING (k)", "~\n~\n");
+    /* the catalog: every namespace against the tables in it */
+    EXPECT("SELECT n.nspname, c.relname FROM pg_namespace n FULL JOIN (SELECT * FROM pg_class "
+           "WHERE relnamespace = 2200) c ON c.relnamespace = n.oid ORDER BY 1, 2",
+           "information_schema|~\npg_catalog|~\npublic|pageviews\npublic|sessions\n");
+    EXPECT_PREFIX("SELECT * FROM " L_REL " FULL JOIN " R_REL " USING (nosuch)",
+                  "ERROR 42703: column \"nosuch\" specified in USING clause does not exist in "
+                  "left table");
+    EXPECT_PREFIX("SELECT * FROM " L_REL " FULL JOIN " R_REL " USING (x)",
+                  "ERROR 42703: column \"x\" specified in USING clause does not exist in "
+                  "right table");
+    EXPECT_PREFIX("SELECT * FROM " L_REL " FULL JOIN " R_REL " USING (id, id)",
+                  "ERROR 42701:");
+    EXPECT_PREFIX("SELECT * FROM (pg_am a JOIN pg_am b USING (oid)) AS j", "ERROR 0A000:");
 }
 END_TEST
 
@@ -429,6 +592,13 @@ START_TEST(routing)
     ck_assert(!brk_pgcat_wants("SELECT COUNT(*) FROM pageviews"));
     ck_assert(!brk_pgcat_wants("SELECT * FROM public.pg_stuff"));
     ck_assert(!brk_pgcat_wants("SELECT garbage FROM"));
+    /* WITH and VALUES over nothing but the catalog and WITH queries */
+    ck_assert(brk_pgcat_wants("WITH x AS (SELECT 1) SELECT * FROM x"));
+    ck_assert(brk_pgcat_wants("SELECT * FROM (VALUES (1)) v(a)"));
+    ck_assert(brk_pgcat_wants("WITH x AS (VALUES (1)) SELECT * FROM x, pg_am"));
+    ck_assert(!brk_pgcat_wants("WITH x AS (SELECT * FROM pageviews) SELECT * FROM x"));
+    ck_assert(!brk_pgcat_wants("SELECT * FROM pageviews, (VALUES (1)) v(a)"));
+    ck_assert(!brk_pgcat_wants("WITH x AS (SELECT 1) SELECT * FROM public.x"));
 }
 END_TEST
 
@@ -443,6 +613,9 @@ int main(void)
     tcase_add_test(tc, odbc_and_information_schema);
     tcase_add_test(tc, evaluator);
     tcase_add_test(tc, errors);
+    tcase_add_test(tc, with_queries);
+    tcase_add_test(tc, values_lists);
+    tcase_add_test(tc, outer_joins);
     tcase_add_test(tc, routing);
     suite_add_tcase(suite, tc);
     SRunner *sr = srunner_create(suite);
