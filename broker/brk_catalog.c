@@ -724,8 +724,17 @@ int brk_catalog_table_payload(brk_catalog *c, const char *typed, char **schema_j
     return rc;
 }
 
-int brk_catalog_set_paused(brk_catalog *c, const char *typed, bool paused, char *err)
+/* A table's durable on/off flags: each is a document while on. */
+typedef enum { FLAG_PAUSED, FLAG_DISABLED } table_flag;
+
+static bool *flag_of(cat_table *t, table_flag f)
 {
+    return f == FLAG_PAUSED ? &t->paused : &t->disabled;
+}
+
+static int set_flag(brk_catalog *c, const char *typed, table_flag f, bool on, char *err)
+{
+    static const char *const kind[] = {"pause", "state"}, *const value[] = {"1", "disabled"};
     pthread_rwlock_wrlock(&c->lock);
     int rc = TN_OK;
     int i = find_table(c, typed);
@@ -733,55 +742,45 @@ int brk_catalog_set_paused(brk_catalog *c, const char *typed, bool paused, char 
         rc = tn_err(err, TN_ENOTFOUND, "Table %s does not exist", typed);
     } else {
         char key[NAME_MAX_LEN + 32];
-        doc_key(key, sizeof key, "pause", c->tables[i].typed);
-        rc = paused ? seg_store_put_doc(c->store, key, "1", 1, err)
-                    : seg_store_del_doc(c->store, key, err);
+        doc_key(key, sizeof key, kind[f], c->tables[i].typed);
+        rc = on ? seg_store_put_doc(c->store, key, value[f], strlen(value[f]), err)
+                : seg_store_del_doc(c->store, key, err);
         if (rc == TN_ENOTFOUND)
             rc = TN_OK;
         if (!rc)
-            c->tables[i].paused = paused;
+            *flag_of(&c->tables[i], f) = on;
     }
     pthread_rwlock_unlock(&c->lock);
     return rc;
+}
+
+static bool get_flag(brk_catalog *c, const char *typed, table_flag f)
+{
+    pthread_rwlock_rdlock(&c->lock);
+    int i = find_table(c, typed);
+    bool on = i >= 0 && *flag_of(&c->tables[i], f);
+    pthread_rwlock_unlock(&c->lock);
+    return on;
+}
+
+int brk_catalog_set_paused(brk_catalog *c, const char *typed, bool paused, char *err)
+{
+    return set_flag(c, typed, FLAG_PAUSED, paused, err);
 }
 
 bool brk_catalog_paused(brk_catalog *c, const char *typed)
 {
-    pthread_rwlock_rdlock(&c->lock);
-    int i = find_table(c, typed);
-    bool p = i >= 0 && c->tables[i].paused;
-    pthread_rwlock_unlock(&c->lock);
-    return p;
+    return get_flag(c, typed, FLAG_PAUSED);
 }
 
 int brk_catalog_set_disabled(brk_catalog *c, const char *typed, bool disabled, char *err)
 {
-    pthread_rwlock_wrlock(&c->lock);
-    int rc = TN_OK;
-    int i = find_table(c, typed);
-    if (i < 0) {
-        rc = tn_err(err, TN_ENOTFOUND, "Table %s does not exist", typed);
-    } else {
-        char key[NAME_MAX_LEN + 32];
-        doc_key(key, sizeof key, "state", c->tables[i].typed);
-        rc = disabled ? seg_store_put_doc(c->store, key, "disabled", 8, err)
-                      : seg_store_del_doc(c->store, key, err);
-        if (rc == TN_ENOTFOUND)
-            rc = TN_OK;
-        if (!rc)
-            c->tables[i].disabled = disabled;
-    }
-    pthread_rwlock_unlock(&c->lock);
-    return rc;
+    return set_flag(c, typed, FLAG_DISABLED, disabled, err);
 }
 
 bool brk_catalog_table_disabled(brk_catalog *c, const char *typed)
 {
-    pthread_rwlock_rdlock(&c->lock);
-    int i = find_table(c, typed);
-    bool d = i >= 0 && c->tables[i].disabled;
-    pthread_rwlock_unlock(&c->lock);
-    return d;
+    return get_flag(c, typed, FLAG_DISABLED);
 }
 
 /* ---- reload jobs ------------------------------------------------------- */
