@@ -9,6 +9,7 @@
 #include "qry_eval.h"
 #include "qry_exec_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,6 +104,15 @@ static const char *type_name(seg_type t, bool array, qry_arena *a)
     return qry_strndup(a, buf, strlen(buf));
 }
 
+/* Tableau filters a date range by the MIN/MAX of a time column: on the
+ * PostgreSQL endpoint those stay timestamps, not Pinot's doubles. */
+static bool pg_time_extreme(const qry_query *q, const qry_expr *e)
+{
+    return q->flavour == QRY_PGWIRE && e->op == QE_AGG && e->agg && e->nargs == 1 &&
+           (!strcmp(e->agg->name, "min") || !strcmp(e->agg->name, "max")) &&
+           e->args[0]->type == SEG_TIMESTAMP;
+}
+
 static void result_columns(const qry_query *q, qry_result *r)
 {
     r->ncols = q->nselect;
@@ -115,7 +125,8 @@ static void result_columns(const qry_query *q, qry_result *r)
         /* copied: the result outlives the query it came from */
         r->names[c] = qry_strndup(&r->arena, q->select[c].name, strlen(q->select[c].name));
         r->types[c] = q->select[c].pg_type ? q->select[c].pg_type
-                                           : type_name(e->type, array, &r->arena);
+                      : pg_time_extreme(q, e) ? "TIMESTAMP"
+                                              : type_name(e->type, array, &r->arena);
     }
 }
 
@@ -246,6 +257,20 @@ static void reduce_selection(const qry_query *q, qry_partial *m, qry_result *r)
                       &m->rows[(size_t)(first + i) * m->ncols + c]);
 }
 
+/* The cells of pg_time_extreme columns: whole milliseconds, typed TIMESTAMP. */
+static void type_time_extremes(const qry_query *q, qry_result *r)
+{
+    for (uint32_t c = 0; c < r->ncols; c++) {
+        if (!pg_time_extreme(q, q->select[c].expr))
+            continue;
+        for (uint32_t i = 0; i < r->nrows; i++) {
+            qry_val *v = &r->cells[(size_t)i * r->ncols + c];
+            if (v->kind == QV_DOUBLE && isfinite(v->d))
+                *v = (qry_val){.kind = QV_LONG, .type = SEG_TIMESTAMP, .i = (int64_t)v->d};
+        }
+    }
+}
+
 int qry_reduce(const qry_query *q, qry_partial *m, qry_result *r, qry_err *err)
 {
     memset(r, 0, sizeof *r);
@@ -255,7 +280,10 @@ int qry_reduce(const qry_query *q, qry_partial *m, qry_result *r, qry_err *err)
         reduce_selection(q, m, r);
         return 0;
     }
-    return reduce_groups(q, m, r, err);
+    int rc = reduce_groups(q, m, r, err);
+    if (!rc && q->flavour == QRY_PGWIRE)
+        type_time_extremes(q, r);
+    return rc;
 }
 
 void qry_result_free(qry_result *r)

@@ -67,6 +67,9 @@ elif what == "first_days":
     out = sorted({r["dt"].strftime("%Y-%m-%d") for r in rows})[:3]
 elif what == "march":
     out = [str(sum(1 for r in rows if datetime.datetime(2024, 3, 1, tzinfo=datetime.timezone.utc) <= r["dt"] < datetime.datetime(2024, 4, 1, tzinfo=datetime.timezone.utc)))]
+elif what == "ts_range":
+    f = lambda d: d.strftime("%Y-%m-%d %H:%M:%S")
+    out = ["%s|%s" % (f(min(r["dt"] for r in rows)), f(max(r["dt"] for r in rows)))]
 elif what == "since_march":
     out = [str(sum(1 for r in rows if r["ts"] >= 1709251200000))]
 elif what == "custom_sql":
@@ -132,6 +135,8 @@ same "DATE_TRUNC('MONTH', ts) as timestamps" "$(expect qty_by_month)" \
 same "CAST(ts AS DATE) as dates" "$(expect first_days)" \
     "SELECT CAST(\"orders\".\"ts\" AS DATE) AS \"tdy:ts:ok\" FROM $ORD GROUP BY 1 ORDER BY 1 LIMIT 3"
 same "ts::date" "2024-01-01" "SELECT ts::date FROM orders ORDER BY ts LIMIT 1"
+same "MIN/MAX of the time column are timestamps (Tableau's range filter)" "$(expect ts_range)" \
+    "SELECT MIN(\"orders\".\"ts\") AS \"TEMP(attr:ts:min)\", MAX(\"orders\".\"ts\") AS \"TEMP(attr:ts:max)\" FROM $ORD"
 same "EXTRACT(YEAR), EXTRACT(DOW) of a Monday, EXTRACT(QUARTER)" "2024|1|1" \
     "SELECT CAST(EXTRACT(YEAR FROM \"orders\".\"ts\") AS INTEGER), EXTRACT(DOW FROM ts), EXTRACT(QUARTER FROM ts) FROM $ORD ORDER BY ts LIMIT 1"
 same "TIMESTAMP literals compare with the time column" "$(expect march)" \
