@@ -417,13 +417,13 @@ static void on_submit(evutil_socket_t fd, short what, void *arg)
         brk_pending *next = list->next;
         route_pending(&p->servers[list->server], list);
         list = next;
-        while (cancels) {
+    }
+    while (cancels) {
         brk_cancel *next = cancels->next;
         send_cancel(&p->servers[cancels->server], cancels->id);
         free(cancels);
         cancels = next;
     }
-}
 }
 
 /* Drops requests whose caller has given up (its deadline passed), so a

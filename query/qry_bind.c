@@ -446,6 +446,9 @@ int qry_bind(qry_query *q, const seg_schema *schema, qry_err *err)
         return -1;
     if (q->sys_where && qb_sys_where(&b) != 0)
         return -1;
+    for (uint32_t i = 0; i < q->nchecks; i++)
+        if (qb_clause_expr(&b, QB_WHERE, false, &q->checks[i]) != 0)
+            return -1;
     if (qb_group_order(&b) != 0)
         return -1;
     return qb_shape(q, err);

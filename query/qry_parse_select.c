@@ -92,6 +92,21 @@ static int qp_sub_refuse(qp_ctx *c, const cJSON *sub, int loc)
     return 0;
 }
 
+/* PostgreSQL refuses a subquery naming a column that does not exist even
+ * when the outer query never uses it: every item is kept (a copy) for the
+ * binder to check. */
+static void qp_add_checks(qp_ctx *c, const qp_scope *sc)
+{
+    qry_query *q = c->q;
+    qry_expr **all = qry_alloc(&q->arena, (q->nchecks + sc->n + 1) * sizeof *all);
+    if (q->nchecks)
+        memcpy(all, q->checks, q->nchecks * sizeof *all);
+    for (uint32_t i = 0; i < sc->n; i++)
+        if (sc->items[i].expr)
+            all[q->nchecks++] = qp_copy(c, sc->items[i].expr);
+    q->checks = all;
+}
+
 /* (SELECT items FROM t WHERE w) alias: parsed in the scope of its own FROM
  * (which may be a subquery again), then made the scope of the outer query.
  * ORDER BY inside is dropped: without LIMIT it orders nothing outside. */
@@ -124,6 +139,7 @@ static int qp_subselect(qp_ctx *c, const cJSON *f)
         sc->items[i].name = items[i].alias ? items[i].alias : items[i].name;
         sc->items[i].expr = items[i].expr;
     }
+    qp_add_checks(c, sc);
     const cJSON *where = qp_get(sub, "whereClause");
     qry_expr *w;
     if (where) {

@@ -79,6 +79,10 @@ typedef struct qry_query {
     bool select_star;          /* expanded by qry_bind into the schema's columns */
     bool distinct;
     qry_expr *where;           /* NULL = all rows */
+    /* Select items of flattened subqueries in FROM that the outer query may
+     * not use: bound (their columns must exist and be visible), never run. */
+    qry_expr **checks;
+    uint32_t nchecks;
     qry_expr **group_by;
     uint32_t ngroup;
     qry_expr *having;

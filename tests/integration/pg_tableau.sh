@@ -156,6 +156,7 @@ same "Custom SQL: outer aggregate over inner columns, both WHEREs" "$(expect cus
     "SELECT \"Custom SQL Query\".\"region\" AS \"region\", SUM(\"Custom SQL Query\".\"dbl\") AS \"sum:dbl:ok\" FROM $CUSTOM WHERE (\"Custom SQL Query\".\"region\" <> 'east') GROUP BY 1 ORDER BY 1"
 fails "subquery in FROM with GROUP BY" 0A000 "SELECT r FROM (SELECT region AS r FROM orders GROUP BY 1) s"
 fails "unknown column of a subquery" 42703 "SELECT nope FROM (SELECT region FROM orders) s"
+fails "unknown column inside a subquery, even unused" 42703 "SELECT COUNT(*) FROM (SELECT nope, region FROM orders) s"
 
 # ---- top-N: the table joined to a grouped subquery of itself ---------------------------
 same "top-N join: top 3 products by SUM(price)" "$(expect top3_products)" \

@@ -78,6 +78,9 @@ VISIBLE = {"adnexa": ["aggregator", "channel", "region", "revenue", "ts"],
 # (user query, admin query with {F} for the filter ANDed into its WHERE)
 PAIRS = [
     ("SELECT COUNT(*) FROM ads", "SELECT COUNT(*) FROM ads WHERE {F}"),
+    # a subquery in FROM (Tableau's Custom SQL) is flattened: the filter still holds
+    ("SELECT COUNT(*) FROM (SELECT * FROM ads WHERE 1=1 OR aggregator <> 'adnexa') AS t",
+     "SELECT COUNT(*) FROM ads WHERE {F}"),
     ("SELECT COUNT(*) FROM ads WHERE aggregator = 'brightreel' OR 1=1",
      "SELECT COUNT(*) FROM ads WHERE (aggregator = 'brightreel' OR 1=1) AND {F}"),
     ("SELECT COUNT(*) FROM ads WHERE 1=1 OR aggregator <> 'x'",
@@ -127,9 +130,10 @@ HIDDEN_REFS = [
     "SELECT COUNT(*) FILTER (WHERE secret_cost > 1) FROM ads",
     "SELECT aggregator FROM ads ORDER BY secret_cost LIMIT 5",
     "SELECT MAX(secret_cost) AS revenue FROM ads",
+    "SELECT secret_cost FROM (SELECT * FROM ads) AS t",
+    "SELECT COUNT(*) FROM (SELECT secret_cost FROM ads) AS t",
 ]
 REFUSED = [
-    "SELECT COUNT(*) FROM (SELECT * FROM ads) AS t",
     "SELECT aggregator FROM ads UNION SELECT aggregator FROM ads",
     "SELECT COUNT(*) FROM ads a JOIN ads b ON a.ts = b.ts",
     "SELECT COUNT(*) FROM ads WHERE aggregator IN (SELECT aggregator FROM ads)",

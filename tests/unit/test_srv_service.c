@@ -574,6 +574,51 @@ START_TEST(cancel_frames_stop_queued_queries)
 }
 END_TEST
 
+/* The pool tells the server: a batch cancelled by its caller sends CANCEL
+ * frames for its unanswered calls, so the server runs far fewer of them
+ * than were sent (a queued request that is cancelled is never run). */
+#define POOL_CANCEL_N 20000
+static void *cancel_soon(void *arg)
+{
+    usleep(5000);
+    atomic_store((atomic_bool *)arg, true);
+    return NULL;
+}
+
+START_TEST(pool_cancel_reaches_the_server)
+{
+    const srv_stats *st = srv_service_stats(svc);
+    uint64_t before = atomic_load(&st->queries);
+    brk_call *calls = tn_calloc(POOL_CANCEL_N, sizeof *calls);
+    for (int i = 0; i < POOL_CANCEL_N; i++)
+        build_query(&calls[i].request, &(qspec){.sql = "SELECT COUNT(*) FROM ev WHERE k = 3"});
+    atomic_bool cancel;
+    atomic_init(&cancel, false);
+    pthread_t t;
+    pthread_create(&t, NULL, cancel_soon, &cancel);
+    uint64_t t0 = tn_mono_ns();
+    int rc = brk_pool_call_cancel(pool, calls, POOL_CANCEL_N, 30000, &cancel);
+    uint64_t ms = (tn_mono_ns() - t0) / 1000000;
+    pthread_join(t, NULL);
+    ck_assert_int_ne(rc, TN_OK);
+    ck_assert_msg(ms < 5000, "the cancelled batch took %llu ms", (unsigned long long)ms);
+    /* let the server drain its queue: the count settles */
+    uint64_t ran = 0, last = UINT64_MAX;
+    for (int i = 0; i < 100 && ran != last; i++) {
+        last = ran;
+        usleep(100000);
+        ran = atomic_load(&st->queries) - before;
+    }
+    ck_assert_msg(ran < POOL_CANCEL_N / 2, "the server ran %llu of %d cancelled queries",
+                  (unsigned long long)ran, POOL_CANCEL_N);
+    for (int i = 0; i < POOL_CANCEL_N; i++)
+        brk_call_clear(&calls[i]);
+    free(calls);
+    /* the connection is still good */
+    ck_assert_int_eq(query_value(&(qspec){.sql = "SELECT COUNT(*) FROM ev"}), NROWS);
+}
+END_TEST
+
 /* ---- failures of the server --------------------------------------------------------- */
 
 typedef struct flight {
@@ -816,6 +861,7 @@ int main(void)
     tcase_add_test(tc, large_frames_both_ways);
     tcase_add_test(tc, hostile_bytes_get_errors);
     tcase_add_test(tc, cancel_frames_stop_queued_queries);
+    tcase_add_test(tc, pool_cancel_reaches_the_server);
     tcase_add_test(tc, stop_mid_flight_then_reconnect);
     tcase_add_test(tc, silent_server_times_out_and_dead_one_fails_fast);
     tcase_add_test(tc, round_trip_figures);
