@@ -33,6 +33,13 @@
  * tick, at most this many times. */
 #define LINGER_TICK_US 10000
 #define LINGER_TICKS 300
+/* Answers waiting for a client that does not read: past this, the
+ * connection's reading pauses until they have left (PostgreSQL blocks in
+ * send() the same way), so a client pipelining queries without reading
+ * their results cannot grow the broker's memory without bound. */
+#define OUT_HIGH (4u << 20)
+/* A connection's timer firing while a worker holds it looks again later. */
+#define TIMER_RETRY_MS 100
 
 typedef struct pg_conn {
     struct pg_conn *qnext;        /* job or done queue */
@@ -43,7 +50,14 @@ typedef struct pg_conn {
     tn_buf in, out;               /* the worker's while busy */
     bool busy, close_after, dead;
     bool start_tls;               /* the worker answered 'S': wrap in TLS after sending */
+    bool out_full;                /* reading paused until the answers drain (OUT_HIGH) */
+    bool more;                    /* the session left whole messages in `in` */
     struct event *linger;         /* a closing TLS connection's flush check */
+    /* Before login the authentication deadline (armed once, at accept);
+     * after it the idle timeout, armed while the session waits for the
+     * client and disarmed when bytes arrive. */
+    struct event *timer;
+    bool logged_in;
     uint32_t linger_ticks;
     char client[64];              /* peer "host:port" */
     int32_t pid, secret;          /* BackendKeyData: what a CancelRequest must name */
@@ -123,6 +137,8 @@ static void conn_free(pg_conn *c)
     pg->nconns--;
     if (c->linger)
         event_free(c->linger);
+    if (c->timer)
+        event_free(c->timer);
     if (c->bev)
         bufferevent_free(c->bev);
     brk_pg_sess_free(c->sess);
@@ -163,7 +179,7 @@ static void conn_schedule(pg_conn *c)
 {
     struct evbuffer *input = bufferevent_get_input(c->bev);
     size_t n = evbuffer_get_length(input);
-    if (c->busy || c->close_after || !n)
+    if (c->busy || c->close_after || (!n && !c->more))
         return;
     tn_buf_reserve(&c->in, n);
     evbuffer_remove(input, c->in.data + c->in.len, n);
@@ -172,6 +188,8 @@ static void conn_schedule(pg_conn *c)
         conn_free(c);
         return;
     }
+    if (c->logged_in)
+        evtimer_del(c->timer); /* no longer idle */
     c->busy = true;
     bufferevent_disable(c->bev, EV_READ);
     brk_pg *pg = c->pg;
@@ -230,12 +248,16 @@ static void conn_close_flushed(pg_conn *c)
     evtimer_add(c->linger, &tick);
 }
 
+static void conn_resume(pg_conn *c);
+
 static void on_drained(struct bufferevent *bev, void *arg)
 {
     (void)bev;
     pg_conn *c = arg;
     if (c->close_after)
         conn_close_flushed(c);
+    else if (c->out_full)
+        conn_resume(c);
 }
 
 /* The client read our 'S' and starts a TLS handshake: the socket's
@@ -278,6 +300,61 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
         conn_free(c);
 }
 
+static void arm_ms(struct event *ev, int64_t ms)
+{
+    struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
+    evtimer_add(ev, &tv);
+}
+
+/* The authentication deadline or the idle timeout passed: a FATAL error
+ * as PostgreSQL 15 words it, then the connection closes. */
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    pg_conn *c = arg;
+    if (c->busy) {
+        arm_ms(c->timer, TIMER_RETRY_MS); /* the worker's answer decides */
+        return;
+    }
+    if (c->close_after)
+        return; /* already closing */
+    bool in_txn = false;
+    if (c->logged_in)
+        brk_pg_sess_idle_ms(c->sess, &in_txn);
+    tn_buf msg = {0};
+    if (!c->logged_in)
+        brk_pg_error(&msg, "FATAL", "57014", "canceling authentication due to timeout", -1);
+    else if (in_txn)
+        brk_pg_error(&msg, "FATAL", "25P03",
+                     "terminating connection due to idle-in-transaction timeout", -1);
+    else
+        brk_pg_error(&msg, "FATAL", "57P05", "terminating connection due to idle-session timeout",
+                     -1);
+    bufferevent_write(c->bev, msg.data, msg.len);
+    tn_buf_free(&msg);
+    c->close_after = true;
+    bufferevent_disable(c->bev, EV_READ);
+    conn_close_flushed(c);
+}
+
+/* After a worker's answer: the login's end stops the authentication
+ * deadline; a logged-in session waiting for its client gets its idle
+ * timeout (conn_schedule disarms it when bytes come). */
+static void conn_arm_idle(pg_conn *c)
+{
+    if (!brk_pg_sess_ready(c->sess))
+        return;
+    if (!c->logged_in) {
+        c->logged_in = true;
+        evtimer_del(c->timer);
+    }
+    bool in_txn;
+    int64_t ms = brk_pg_sess_idle_ms(c->sess, &in_txn);
+    if (ms > 0)
+        arm_ms(c->timer, ms);
+}
+
 static void on_done(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -303,9 +380,21 @@ static void on_done(evutil_socket_t fd, short what, void *arg)
             conn_start_tls(c);
             continue;
         }
-        bufferevent_enable(c->bev, EV_READ);
-        conn_schedule(c);
+        if (conn_unsent(c) > OUT_HIGH) {
+            c->out_full = true; /* on_drained resumes */
+            continue;
+        }
+        conn_resume(c);
     }
+}
+
+/* Reads again: the idle timeout runs while the session waits. */
+static void conn_resume(pg_conn *c)
+{
+    c->out_full = false;
+    bufferevent_enable(c->bev, EV_READ);
+    conn_arm_idle(c);
+    conn_schedule(c);
 }
 
 static void refuse(evutil_socket_t fd)
@@ -373,8 +462,11 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
                            .client = c->client, .max_message = pg->o.max_message,
                            .pid = c->pid, .secret = c->secret,
                            .exec = exec_select, .exec_arg = c,
-                           .catalog = pg->b ? pg->b->catalog : NULL};
+                           .catalog = pg->b ? pg->b->catalog : NULL,
+                           .idle_session_ms = pg->o.idle_session_ms};
     c->sess = brk_pg_sess_new(&so);
+    c->timer = evtimer_new(pg->base, on_timer, c);
+    arm_ms(c->timer, pg->o.auth_timeout_ms);
     c->next = pg->conns;
     if (pg->conns)
         pg->conns->prev = c;
@@ -392,6 +484,9 @@ static void conn_work(pg_conn *c)
     size_t used = brk_pg_sess_feed(c->sess, c->in.data, c->in.len, &c->out, &close);
     memmove(c->in.data, c->in.data + used, c->in.len - used);
     c->in.len -= used;
+    /* stopped at the output bound (at worst an incomplete message: one
+     * round with no progress clears it) */
+    c->more = used && c->in.len;
     c->close_after = close;
     c->start_tls = !close && brk_pg_sess_take_tls(c->sess);
 }
@@ -453,6 +548,8 @@ int brk_pg_start(brk_broker *b, struct event_base *base, const brk_pg_opts *o, b
         pg->o.threads = 4;
     if (!pg->o.max_connections)
         pg->o.max_connections = 256;
+    if (pg->o.auth_timeout_ms <= 0)
+        pg->o.auth_timeout_ms = 60000;
     pthread_mutex_init(&pg->lock, NULL);
     pthread_cond_init(&pg->cond, NULL);
     pg->done_ev = event_new(base, -1, EV_PERSIST, on_done, pg);

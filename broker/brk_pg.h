@@ -32,6 +32,11 @@ typedef struct brk_pg_opts {
      * "scram" (NULL, the default) or "password" (cleartext, as PostgreSQL's
      * method of that name; meant for clients without SCRAM, over TLS). */
     const char *auth_method;
+    /* idle_session_timeout's default for every session (ms; 0 = off) */
+    int64_t idle_session_ms;
+    /* PostgreSQL's authentication_timeout: a connection that has not
+     * logged in by then is closed (ms; 0 = 60 s) */
+    int64_t auth_timeout_ms;
 } brk_pg_opts;
 
 typedef struct brk_pg brk_pg;

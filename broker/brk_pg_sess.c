@@ -10,11 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <pg_query.h>
 
 #define MAX_STARTUP 10000
 #define DEFAULT_MAX_MESSAGE (64u << 20)
+/* A feed takes no new message once its answers reach this: the caller
+ * sends them before it feeds the rest (see brk_pg.c's backpressure). */
+#define FEED_OUT_MAX (1u << 20)
 
 brk_pg_sess *brk_pg_sess_new(const brk_pg_sess_opts *o)
 {
@@ -311,12 +315,29 @@ static void on_message(brk_pg_sess *s, uint8_t type, brk_pg_rd *r, tn_buf *out,
     }
 }
 
+/* Whether a message of type t may come now: during a login only the
+ * password/SASL answer 'p'; after it the simple and extended protocols. */
+static bool type_expected(const brk_pg_sess *s, uint8_t t)
+{
+    if (s->state != PG_READY)
+        return t == 'p';
+    return t && strchr("QXPBDECSH", t);
+}
+
 /* One message at in (complete or not): bytes consumed, 0 = need more. */
 static size_t feed_one(brk_pg_sess *s, const uint8_t *in, size_t len, tn_buf *out,
                        bool *close)
 {
     bool startup = s->state == PG_STARTUP;
     size_t hdr = startup ? 4 : 5;
+    if (!startup && len && !type_expected(s, in[0])) {
+        /* refused on its type byte, as PostgreSQL does: a stray byte must
+         * not leave the client waiting for a body it never meant to send */
+        brk_pg_rd r;
+        brk_pg_rd_init(&r, in, 0);
+        on_message(s, in[0], &r, out, close);
+        return len;
+    }
     if (len < hdr)
         return 0;
     brk_pg_rd r;
@@ -344,8 +365,8 @@ size_t brk_pg_sess_feed(brk_pg_sess *s, const uint8_t *in, size_t len, tn_buf *o
                         bool *close)
 {
     *close = s->state == PG_CLOSED;
-    size_t used = 0;
-    while (!*close && used < len) {
+    size_t used = 0, out0 = out->len;
+    while (!*close && used < len && out->len - out0 < FEED_OUT_MAX) {
         if (s->tls_pending) {
             /* bytes sent before the 'S' was seen are not the TLS handshake:
              * someone is injecting plaintext (CVE-2021-23214) */
@@ -373,6 +394,46 @@ bool brk_pg_sess_take_tls(brk_pg_sess *s)
 struct brk_user *brk_pg_sess_user(const brk_pg_sess *s)
 {
     return s->who;
+}
+
+bool brk_pg_sess_ready(const brk_pg_sess *s)
+{
+    return s->state == PG_READY;
+}
+
+/* A PostgreSQL time setting whose base unit is ms: a number, optionally
+ * fractional, then optionally a unit; -1 when v is none (or negative). */
+static int64_t time_setting_ms(const char *v)
+{
+    static const struct { const char *unit; double ms; } units[] = {
+        {"us", 0.001}, {"ms", 1}, {"s", 1000}, {"min", 60000}, {"h", 3600000},
+        {"d", 86400000}, {"", 1}};
+    char *end;
+    double n = strtod(v, &end);
+    if (end == v || !(n >= 0))
+        return -1;
+    while (*end == ' ')
+        end++;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (!strcmp(end, units[i].unit)) {
+            double ms = n * units[i].ms;
+            return ms > INT32_MAX ? -1 : (int64_t)(ms + 0.5);
+        }
+    return -1;
+}
+
+int64_t brk_pg_sess_idle_ms(const brk_pg_sess *s, bool *in_txn)
+{
+    *in_txn = s->txn != 'I';
+    const char *name = *in_txn ? "idle_in_transaction_session_timeout" : "idle_session_timeout";
+    int64_t ms = *in_txn ? 0 : s->o.idle_session_ms;
+    for (uint32_t i = 0; i < s->nset; i++)
+        if (!strcasecmp(s->set_name[i], name)) {
+            int64_t v = time_setting_ms(s->set_value[i]);
+            if (v >= 0)
+                ms = v;
+        }
+    return ms;
 }
 
 bool brk_pg_sess_starting(const brk_pg_sess *s)

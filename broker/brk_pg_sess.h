@@ -46,6 +46,10 @@ typedef struct brk_pg_sess_opts {
     brk_pg_exec_fn exec;
     void *exec_arg;
     struct brk_catalog *catalog;  /* tables pg_catalog describes; NULL: none */
+    /* idle_session_timeout's default (ms; 0 = off, PostgreSQL's default);
+     * a session changes it with SET, as idle_in_transaction_session_timeout
+     * (default off) */
+    int64_t idle_session_ms;
 } brk_pg_sess_opts;
 
 typedef struct brk_pg_sess brk_pg_sess;
@@ -55,7 +59,8 @@ void brk_pg_sess_free(brk_pg_sess *s);
 
 /* Handles the complete messages at the start of in[0, len) and appends
  * the answers to out. Returns how many bytes it consumed (an incomplete
- * message stays for the next call). *close is set when the connection
+ * message stays for the next call, and so do the messages after the one
+ * whose answers took out past 1 MiB: send those first). *close is set when the connection
  * must be closed once out is sent (Terminate, a protocol violation, a
  * failed login, a cancel request). */
 size_t brk_pg_sess_feed(brk_pg_sess *s, const uint8_t *in, size_t len, tn_buf *out, bool *close);
@@ -67,6 +72,16 @@ bool brk_pg_sess_take_tls(brk_pg_sess *s);
 
 /* The logged-in user (borrowed; NULL before login or without auth). */
 struct brk_user *brk_pg_sess_user(const brk_pg_sess *s);
+
+/* True once logged in (ReadyForQuery sent), until the session closes. */
+bool brk_pg_sess_ready(const brk_pg_sess *s);
+/* The idle timeout in force now, as PostgreSQL 15 has them: outside a
+ * transaction block idle_session_timeout, inside one (*in_txn set)
+ * idle_in_transaction_session_timeout; ms, 0 = none. A SET value that is
+ * not a valid time ("5000", "5s", "1min", "250ms", "default") leaves the
+ * default. The caller (brk_pg.c) runs the timer and sends FATAL 57P05 or
+ * 25P03 when it fires. */
+int64_t brk_pg_sess_idle_ms(const brk_pg_sess *s, bool *in_txn);
 
 /* True until the startup packet has been handled (SSL/GSS refusals
  * included): the only time a CancelRequest may arrive. */

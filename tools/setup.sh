@@ -3,6 +3,7 @@
 # Idempotent: installs only what is missing, and runs apt-get update only then.
 #   --browser  also Chromium and fonts, for the web console's browser test
 #              (tests/integration/console_browser.sh); the quickstart needs neither
+#   --fuzz     also clang, for the libFuzzer targets (tools/fuzz/run.sh)
 set -euo pipefail
 
 PACKAGES=(
@@ -19,7 +20,8 @@ command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 for arg in "$@"; do
   case "$arg" in
     --browser) PACKAGES+=(chromium fonts-liberation2 fonts-dejavu-core) ;;
-    *) echo "usage: tools/setup.sh [--browser]" >&2; exit 2 ;;
+    --fuzz) PACKAGES+=(clang) ;;
+    *) echo "usage: tools/setup.sh [--browser] [--fuzz]" >&2; exit 2 ;;
   esac
 done
 

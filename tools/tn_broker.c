@@ -54,6 +54,8 @@ static int usage(void)
             "                     [--audit-max-bytes 67108864] [--max-conns-per-user 64]\n"
             "                     [--allow-open-remote (a non-loopback --host without --auth)]\n"
             "                     [--pg-auth scram-sha-256|password (with --auth; default SCRAM)]\n"
+            "                     [--pg-idle-timeout SECONDS (idle_session_timeout's default; 0 = off)]\n"
+            "                     [--pg-auth-timeout 60 (seconds to finish startup and login)]\n"
             "                     [--max-result-rows 1000000 (a bigger result fails the query)]\n"
             "                     [--console-dir DIR (web console; default: console/ next to\n"
             "                      the tannin executable, as the build puts it)]\n"
@@ -112,6 +114,8 @@ static int parse_args(int argc, char **argv, broker_args *a)
         {"max-conns-per-user", required_argument, 0, 'm'},
         {"allow-open-remote", no_argument, 0, 'O'}, {"pg-auth", required_argument, 0, 'g'},
         {"max-result-rows", required_argument, 0, 'R'},
+        {"pg-idle-timeout", required_argument, 0, 'I'},
+        {"pg-auth-timeout", required_argument, 0, 'Z'},
         {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
     a->h.http_port = 8099;
     a->h.admin_port = 9000;
@@ -151,6 +155,8 @@ static int parse_args(int argc, char **argv, broker_args *a)
         case 'O': a->allow_open_remote = true; break;
         case 'g': a->pg.auth_method = optarg; break;
         case 'R': ok = parse_u32(optarg, UINT32_MAX, &v) && v; a->b.max_result_rows = v; break;
+        case 'I': ok = parse_u32(optarg, 2147483, &v); a->pg.idle_session_ms = v * 1000LL; break;
+        case 'Z': ok = parse_u32(optarg, 600, &v) && v; a->pg.auth_timeout_ms = v * 1000LL; break;
         default: return -1;
         }
         if (!ok) {
