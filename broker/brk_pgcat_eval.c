@@ -19,6 +19,9 @@
 
 #define PC_MAX_DEPTH 32
 #define PC_MAX_ROWS 1000000
+/* Row pairs a join may compare: the nested loop's work, bounded before it
+ * starts so that a cross join of catalogs cannot hold a worker for minutes. */
+#define PC_MAX_PAIRS 20000000ull
 
 static const cJSON *item(const cJSON *o, const char *key)
 {
@@ -277,6 +280,9 @@ static int join_expr(pc_ctx *c, const cJSON *j, const pc_scope *outer, pc_rel **
         hidden[k.n + k.li[m]] = true;
         hidden[k.n + l->ncols + k.ri[m]] = true;
     }
+    if ((uint64_t)l->nrows * r->nrows > PC_MAX_PAIRS)
+        return pc_fail(c, item(item(j, "rarg"), "RangeVar"), "54000",
+                       "catalog join too large (%u x %u rows)", l->nrows, r->nrows);
     bool *rmatched = qry_alloc(c->a, r->nrows + 1);
     for (uint32_t i = 0; i < l->nrows; i++) {
         bool any = false;
@@ -373,12 +379,13 @@ static int from_clause(pc_ctx *c, const cJSON *from, const pc_scope *outer, pc_r
             acc = r;
             continue;
         }
+        if ((uint64_t)acc->nrows * r->nrows > PC_MAX_ROWS)
+            return pc_fail(c, f, "54000", "catalog cross product too large (%u x %u rows)",
+                           acc->nrows, r->nrows);
         pc_rel *o = joined_shape(c, acc, r);
         for (uint32_t i = 0; i < acc->nrows; i++)
             for (uint32_t k = 0; k < r->nrows; k++)
                 concat_row(c, o, acc, i, r, k);
-        if (o->nrows > PC_MAX_ROWS)
-            return pc_fail(c, f, "54000", "catalog cross product too large");
         acc = o;
     }
     *out = acc;

@@ -416,6 +416,13 @@ START_TEST(errors)
     EXPECT_PREFIX("SELECT 'nosuch'::regclass FROM pg_class", "ERROR 42P01:");
     EXPECT_PREFIX("SELECT (SELECT oid FROM pg_class) FROM pg_namespace", "ERROR 21000:");
     EXPECT_PREFIX("SELECT FROM WHERE pg_class", "ERROR 42601:");
+    /* work is bounded before it starts: a cross join cannot hold a worker */
+    uint64_t t0 = tn_mono_ns();
+    EXPECT_PREFIX("SELECT count(*) FROM generate_series(1, 2000) a, generate_series(1, 2000) b",
+                  "ERROR 54000: catalog cross product too large");
+    EXPECT_PREFIX("SELECT count(*) FROM generate_series(1, 5000) a JOIN generate_series(1, 5000) b "
+                  "ON true", "ERROR 54000: catalog join too large");
+    ck_assert_uint_lt((tn_mono_ns() - t0) / 1000000, 2000);
 }
 END_TEST
 
