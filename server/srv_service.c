@@ -134,7 +134,10 @@ static void conn_remove_job(svc_conn *c, svc_job *j)
     j->cprev = j->cnext = NULL;
 }
 
-/* A CANCEL frame: the request it names stops wherever it is. */
+/* A CANCEL frame: the request it names stops wherever it is. A linear
+ * search: a query has one request per server in flight, so the list is
+ * short; a burst of cancels over a full queue (10,000 jobs) would cost the
+ * event thread on the order of 0.1 s, which a map by id would avoid. */
 static void conn_cancel_job(svc_conn *c, uint32_t id)
 {
     for (svc_job *j = c->jobs; j; j = j->cnext)
