@@ -678,17 +678,18 @@ static struct timespec wake_at(uint64_t deadline, const atomic_bool *cancel)
 }
 
 /* The calls of a cancelled batch that have no answer: their servers are
- * told to stop (a request id sits in bytes 5..8 of its frame). */
+ * told to stop (make_pendings stamped each frame with its request id). */
 static void cancel_calls(brk_pool *p, const brk_call *calls, const bool *done, uint32_t n)
 {
     brk_cancel *head = NULL;
     for (uint32_t i = 0; i < n; i++) {
         if (done[i])
             continue;
-        const uint8_t *h = calls[i].request.data;
+        uint8_t type;
+        size_t total;
         brk_cancel *x = tn_calloc(1, sizeof *x);
         x->server = calls[i].server;
-        x->id = (uint32_t)h[5] | (uint32_t)h[6] << 8 | (uint32_t)h[7] << 16 | (uint32_t)h[8] << 24;
+        tn_wire_peek(calls[i].request.data, calls[i].request.len, &type, &x->id, &total);
         x->next = head;
         head = x;
     }
