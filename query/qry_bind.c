@@ -130,6 +130,49 @@ static int qb_callback_failed(qb_ctx *b, const qry_expr *e)
     return -1;
 }
 
+static int qb_no_leaf(void *ctx, const qry_expr *e, uint32_t n, qry_eval_ctx *cx,
+                      qry_vec **out, qry_err *err)
+{
+    (void)ctx, (void)n, (void)cx, (void)out;
+    return qry_fail(err, QRY_ERR_EXEC, e->position, "not a constant");
+}
+
+/* A WHERE call whose arguments are all literals (ago('PT1H'), now() -
+ * 3600000, CAST('2024-01-01' AS TIMESTAMP)) becomes the literal it
+ * evaluates to: NOW() is fixed per query (the broker's clock, sent to the
+ * servers), so every server folds to the same value, and a folded bound is
+ * what lets a time range use the sorted column, min/max and the indexes
+ * instead of evaluating the call for every row. Anything that does not
+ * evaluate cleanly to one non-NULL single value is left as it was. */
+static void qb_fold(qb_ctx *b, qry_expr *e)
+{
+    if (b->clause != QB_WHERE || e->mv)
+        return;
+    for (uint32_t i = 0; i < e->nargs; i++)
+        if (e->args[i]->op != QE_LITERAL)
+            return;
+    qry_arena scratch = {0};
+    qry_eval_ctx cx = {&scratch, b->q->now_ms, b->q->opts.null_handling};
+    qry_source src = {.leaf = qb_no_leaf};
+    qry_vec *v;
+    qry_err ignored;
+    qry_val val;
+    if (qry_eval(e, &src, 1, &cx, &v, &ignored) == 0 && !v->mv_off) {
+        qry_vec_get(v, 0, &val);
+        if (val.kind == QV_LONG || val.kind == QV_DOUBLE || val.kind == QV_STRING) {
+            if (val.kind == QV_STRING)
+                val.s = qry_strndup(&b->q->arena, val.s, val.len);
+            val.type = e->type;
+            e->op = QE_LITERAL;
+            e->lit = val;
+            e->nargs = 0;
+            e->args = NULL;
+            e->func = NULL;
+        }
+    }
+    qry_arena_free(&scratch);
+}
+
 static int qb_call(qb_ctx *b, qry_expr *e)
 {
     if (qb_args(b, e) != 0)
@@ -144,6 +187,7 @@ static int qb_call(qb_ctx *b, qry_expr *e)
     e->func = f;
     if (f->bind && f->bind(e, &b->q->arena, b->err) != 0)
         return qb_callback_failed(b, e);
+    qb_fold(b, e);
     return 0;
 }
 

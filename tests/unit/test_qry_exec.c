@@ -369,6 +369,61 @@ START_TEST(metadata_answers_match_scans)
 }
 END_TEST
 
+/* Runs sql with NOW() fixed at now_ms; the result is valid until the next
+ * call. */
+static int run_at(const char *sql, int64_t now_ms)
+{
+    qry_result_free(&res);
+    qry_query *q;
+    memset(&qerr, 0, sizeof qerr);
+    if (qry_compile_at(sql, QRY_HTTP, NULL, schema, now_ms, &q, &qerr))
+        return -1;
+    qry_partial p;
+    qry_exec_opts o = {.threads = 2};
+    int rc = qry_execute(q, segs, NSEG, &o, &p, &qerr);
+    if (!rc)
+        rc = qry_reduce(q, &p, &res, &qerr);
+    qry_partial_free(q, &p);
+    qry_query_free(q);
+    return rc;
+}
+
+static bool p_last_hour(int r) { return TS[r] >= TS[NROWS - 1] - 3600000LL + 1; }
+
+/* ago() and now() arithmetic in WHERE fold to the literal they evaluate to
+ * at the query's NOW(), so they count the same rows as the literal and
+ * take the same index paths (no per-row evaluation in the filter). */
+START_TEST(constant_calls_fold_in_where)
+{
+    int64_t now = TS[NROWS - 1] + 1;
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM ev WHERE ts >= %lld",
+             (long long)(now - 3600000LL));
+    ck_assert_msg(run_at(sql, now) == 0, "%s", qerr.msg);
+    int64_t want = cell_long(0, 0);
+    uint64_t entries = res.stats.entries_in_filter;
+    ck_assert_int_eq(want, count_where(p_last_hour));
+    static const char *const forms[] = {
+        "SELECT COUNT(*) FROM ev WHERE ts >= ago('PT1H')",
+        "SELECT COUNT(*) FROM ev WHERE ts >= now() - 3600000",
+        "SELECT COUNT(*) FROM ev WHERE ts >= ago('PT30M') - 30 * 60 * 1000",
+        "SELECT COUNT(*) FROM ev WHERE ago('PT1H') <= ts",
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
+        ck_assert_msg(run_at(forms[i], now) == 0, "%s: %s", forms[i], qerr.msg);
+        ck_assert_msg(cell_long(0, 0) == want, "%s: %lld, want %lld", forms[i],
+                      (long long)cell_long(0, 0), (long long)want);
+        ck_assert_msg(res.stats.entries_in_filter == entries, "%s: %llu entries, want %llu",
+                      forms[i], (unsigned long long)res.stats.entries_in_filter,
+                      (unsigned long long)entries);
+    }
+    /* the select list keeps the call, named as written */
+    ck_assert_int_eq(run_at("SELECT ago('PT1H') FROM ev LIMIT 1", now), 0);
+    ck_assert_str_eq(res.names[0], "ago('PT1H')");
+    ck_assert_int_eq(cell_long(0, 0), now - 3600000LL);
+}
+END_TEST
+
 /* Empty segments (a consuming one that has no rows yet, a sealed one of
  * zero rows) take part without changing any answer. */
 START_TEST(empty_segments_take_part)
@@ -699,6 +754,7 @@ int main(void)
     tcase_add_test(tc, aggregations_match);
     tcase_add_test(tc, metadata_answers_match_scans);
     tcase_add_test(tc, empty_segments_take_part);
+    tcase_add_test(tc, constant_calls_fold_in_where);
     tcase_add_test(tc, empty_aggregation_gives_pinot_defaults);
     tcase_add_test(tc, group_by_order_limit);
     tcase_add_test(tc, group_by_multi_value_explodes_and_having);
