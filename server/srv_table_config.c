@@ -729,7 +729,8 @@ static void flush_mode(const cJSON *map, srv_stream_config *s)
     s->flush_rows = 0;
     if (!s->flush_segment_bytes)
         s->flush_segment_bytes = SRV_DEFAULT_FLUSH_BYTES;
-    s->flush_bytes = s->flush_segment_bytes * SRV_AUTOTUNE_MEMORY_FACTOR;
+    s->flush_bytes = TN_MAX(s->flush_segment_bytes * SRV_AUTOTUNE_MEMORY_FACTOR,
+                            SRV_DEFAULT_FLUSH_BYTES);
 }
 
 static int parse_stream(const cJSON *map, srv_stream_config *s, char *err)

@@ -52,9 +52,10 @@ typedef struct srv_stream_config {
 } srv_stream_config;
 
 /* Defaults of the size-based flush (Pinot's). The memory bound of an
- * autotuned consuming segment, unless given, is a multiple of the desired
- * sealed size: a consuming segment holds hash tables and posting lists a
- * sealed one does not. */
+ * autotuned consuming segment is a multiple of the desired sealed size (a
+ * consuming segment holds hash tables, posting lists and part-filled
+ * chunks a sealed one does not), and never below the default bound, so a
+ * small desired size is reached by rows, not cut short by memory. */
 #define SRV_DEFAULT_AUTOTUNE_ROWS 100000ull
 #define SRV_AUTOTUNE_MEMORY_FACTOR 4
 

@@ -331,6 +331,7 @@ START_TEST(autotune_config)
     ck_assert(c->stream.flush_autotune);
     ck_assert_uint_eq(c->stream.flush_segment_bytes, 10ull << 20);
     ck_assert_uint_eq(c->stream.flush_initial_rows, 20000);
+    ck_assert_uint_eq(c->stream.flush_bytes, 200ull << 20); /* the bound's floor */
     srv_table_config_free(c);
     /* a row threshold: the size is only the memory bound, as before */
     c = stream_config(",\"realtime.segment.flush.threshold.rows\":\"1000\","
