@@ -37,7 +37,7 @@ typedef struct srv_stream_config {
     srv_names ignored;        /* Java-only consumer properties left out */
     int32_t *partitions;      /* stream.kafka.partition.ids; NULL = every partition */
     uint32_t npartitions;
-    uint64_t flush_rows;      /* 0 = no row threshold (size and time only) */
+    uint64_t flush_rows;      /* 0 = none: size-based (flush_autotune) */
     int64_t flush_time_ms;
     uint64_t flush_bytes;     /* memory bound of a consuming segment */
     char *dead_letter_topic;  /* stream.kafka.deadletter.topic.name (Tannin's): bad
@@ -57,7 +57,7 @@ typedef struct srv_stream_config {
  * chunks a sealed one does not), and never below the default bound, so a
  * small desired size is reached by rows, not cut short by memory. */
 #define SRV_DEFAULT_AUTOTUNE_ROWS 100000ull
-#define SRV_AUTOTUNE_MEMORY_FACTOR 4
+#define SRV_AUTOTUNE_MEMORY_FACTOR 6
 
 /* ingestionConfig.complexTypeConfig (Pinot's ComplexTypeTransformer). */
 typedef enum srv_to_json { SRV_TO_JSON_NONE, SRV_TO_JSON_NON_PRIMITIVE, SRV_TO_JSON_ALL } srv_to_json;

@@ -323,7 +323,7 @@ START_TEST(autotune_config)
     ck_assert(c->stream.flush_autotune);
     ck_assert_uint_eq(c->stream.flush_segment_bytes, 200ull << 20);
     ck_assert_uint_eq(c->stream.flush_initial_rows, 100000);
-    ck_assert_uint_eq(c->stream.flush_bytes, 4 * (200ull << 20)); /* memory bound */
+    ck_assert_uint_eq(c->stream.flush_bytes, 6 * (200ull << 20)); /* memory bound */
     ck_assert_uint_eq(c->stream.flush_rows, 0);
     srv_table_config_free(c);
     c = stream_config(",\"realtime.segment.flush.threshold.segment.size\":\"10M\","
