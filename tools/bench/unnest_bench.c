@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <time.h>
 #include "seg_mutable.h"
 #include "seg_seal.h"
@@ -33,28 +34,34 @@ int main(int argc, char **argv)
     srv_unnest *u = srv_unnest_create(&c->complex, s);
     seg_row row; seg_row_init(&row, s);
     char buf[512];
-    /* flat: one row per message, no unnest */
-    double t0 = now(); long rows = 0;
-    for (int i = 0; i < N; i++) {
-        int n = snprintf(buf, sizeof buf, "{\"id\":%d,\"country\":\"c%d\",\"items.sku\":\"s%d\",\"items.qty\":%d}", i, i % 50, i % 1000, i % 7);
-        if (seg_row_parse_json(&row, buf, n, err)) { puts(err); return 1; }
-        rows++;
-    }
-    double flat = (now() - t0) / rows * 1e9;
-    for (int k = 1; k <= 4; k *= 4) {
-        t0 = now(); rows = 0;
-        for (int i = 0; i < N / k; i++) {
-            int n = snprintf(buf, sizeof buf, "{\"id\":%d,\"country\":\"c%d\",\"items\":[", i, i % 50);
-            for (int j = 0; j < k; j++)
-                n += snprintf(buf + n, sizeof buf - n, "%s{\"sku\":\"s%d\",\"qty\":%d}", j ? "," : "", (i + j) % 1000, j);
-            n += snprintf(buf + n, sizeof buf - n, "]}");
-            uint32_t nr, nf;
-            if (srv_unnest_message(u, NULL, buf, n, &nr, &nf, err)) { puts(err); return 1; }
-            rows += nr;
+    /* the modes alternate, five rounds, best of each: the machine is noisy */
+    double best[3] = {1e30, 1e30, 1e30};
+    for (int round = 0; round < 5; round++) {
+        double t0 = now();
+        for (int i = 0; i < N; i++) { /* flat: the same values as columns */
+            int n = snprintf(buf, sizeof buf, "{\"id\":%d,\"country\":\"c%d\",\"items.sku\":\"s%d\",\"items.qty\":%d}", i, i % 50, i % 1000, i % 7);
+            if (seg_row_parse_json(&row, buf, n, err)) { puts(err); return 1; }
         }
-        double un = (now() - t0) / rows * 1e9;
-        printf("decode flat %.0f ns/row, unnest %d item(s)/message %.0f ns/row, ratio %.2f\n", flat, k, un, un / flat);
+        best[0] = fmin(best[0], (now() - t0) / N * 1e9);
+        for (int m = 1; m <= 2; m++) {
+            int k = m == 1 ? 1 : 4;
+            long rows = 0;
+            t0 = now();
+            for (int i = 0; i < N / k; i++) {
+                int n = snprintf(buf, sizeof buf, "{\"id\":%d,\"country\":\"c%d\",\"items\":[", i, i % 50);
+                for (int j = 0; j < k; j++)
+                    n += snprintf(buf + n, sizeof buf - n, "%s{\"sku\":\"s%d\",\"qty\":%d}", j ? "," : "", (i + j) % 1000, j);
+                n += snprintf(buf + n, sizeof buf - n, "]}");
+                uint32_t nr, nf;
+                if (srv_unnest_message(u, NULL, buf, n, &nr, &nf, err)) { puts(err); return 1; }
+                rows += nr;
+            }
+            best[m] = fmin(best[m], (now() - t0) / rows * 1e9);
+        }
     }
+    printf("decode, best of 5 alternating rounds: flat %.0f ns/row; unnest 1 item/message %.0f "
+           "ns/row (%.2fx); 4 items/message %.0f ns/row (%.2fx)\n", best[0], best[1],
+           best[1] / best[0], best[2], best[2] / best[0]);
     /* consuming vs sealed bytes */
     for (int n = 10000; n <= 1000000; n *= 10) {
         seg_mutable_opts o = {.name = "b__0__0__x", .table = "o", .partition = 0, .start_offset = 0};
