@@ -96,7 +96,12 @@ produce 0 $N || bad "kcat produce"
 start
 WANT=$(rows 0 $N)
 if wait_count "$WANT"; then ok "$N orders give exactly $WANT rows"; else bad "first ingestion"; fi
-inv=$(curl -s "http://$A/metrics" | awk '/^tannin_server_invalid_rows_total\{/ { s += $2 } END { print s + 0 }')
+# counters are published after each batch: wait for them too
+for _ in $(seq 1 100); do
+    inv=$(curl -s "http://$A/metrics" | awk '/^tannin_server_invalid_rows_total\{/ { s += $2 } END { print s + 0 }')
+    [ "$inv" = "$(bad_msgs 0 $N)" ] && break
+    sleep 0.1
+done
 [ "$inv" = "$(bad_msgs 0 $N)" ] && ok "each bad order counted invalid once ($inv)" || bad "invalid: $inv, want $(bad_msgs 0 $N)"
 
 # per-element values: order 14 has items s0 (qty 1) and s1 (qty 2)
