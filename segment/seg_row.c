@@ -488,3 +488,68 @@ int seg_row_parse_json(seg_row *row, const char *text, size_t len, char *err)
     seg_row_fixup(row);
     return TN_OK;
 }
+
+int seg_row_decode_object(seg_row *row, const void *obj, char *err)
+{
+    seg_row_reset(row);
+    seg_keymap_match(row->keymap, row->schema, obj);
+    int rc = seg_row_decode(row, err);
+    if (rc) {
+        seg_row_reset(row);
+        return rc;
+    }
+    seg_row_fixup(row);
+    return TN_OK;
+}
+
+static bool seg_is_str(const seg_row *row, uint32_t field)
+{
+    return seg_type_phys(row->schema->fields[field].type) == SEG_PHYS_STR;
+}
+
+/* Copies one value; string bytes go to dst->strings and are recorded as a
+ * fixup, since the buffer may still move. */
+static void seg_copy_value(seg_row *dst, bool str, const seg_value *v, seg_value *out,
+                           uint32_t index, bool mv)
+{
+    *out = *v;
+    if (!str)
+        return;
+    uint32_t off;
+    seg_row_stash(dst, v->s.len ? v->s.p : "", v->s.len, out, &off);
+    seg_keymap_fixup(dst->keymap, index, mv, off);
+}
+
+void seg_row_copy(seg_row *dst, const seg_row *src)
+{
+    seg_row_reset(dst);
+    seg_keymap *km = dst->keymap;
+    km->nfixups = 0;
+    uint32_t total = 0;
+    for (uint32_t i = 0; i < src->ncells; i++)
+        total += src->cells[i].mv ? src->cells[i].nvals : 0;
+    seg_row_mv_reserve(dst, total);
+    for (uint32_t i = 0; i < src->ncells; i++) {
+        const seg_cell *s = &src->cells[i];
+        seg_cell *d = &dst->cells[i];
+        bool str = seg_is_str(src, i);
+        d->is_null = s->is_null;
+        if (s->is_null) {
+            d->v = s->v;
+            continue;
+        }
+        if (!s->mv) {
+            seg_copy_value(dst, str, &s->v, &d->v, i, false);
+            continue;
+        }
+        uint32_t start = dst->mvpool_len;
+        for (uint32_t k = 0; k < s->nvals; k++)
+            seg_copy_value(dst, str, &s->mv[k], &dst->mvpool[start + k], start + k, true);
+        dst->mvpool_len += s->nvals;
+        d->nvals = s->nvals;
+        d->mv = dst->mvpool + start;
+        if (src->schema->fields[i].single_value)
+            seg_copy_value(dst, str, &s->v, &d->v, i, false);
+    }
+    seg_row_fixup(dst);
+}

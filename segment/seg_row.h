@@ -52,4 +52,12 @@ void seg_row_set_mv(seg_row *row, uint32_t field, const seg_value *vals,
  * then reset. */
 int seg_row_parse_json(seg_row *row, const char *text, size_t len, char *err);
 
+/* Decodes a cJSON object the caller owns (and keeps alive while the row is
+ * used: strings may point into it), as seg_row_parse_json does. */
+int seg_row_decode_object(seg_row *row, const void *obj, char *err);
+
+/* Makes dst (initialised with the same schema) an independent copy of src:
+ * string bytes and multi-value lists are copied into dst's own buffers. */
+void seg_row_copy(seg_row *dst, const seg_row *src);
+
 #endif

@@ -11,13 +11,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "seg_immutable.h"
+#include "srv_autotune.h"
 #include "srv_kafka.h"
 #include "srv_transform.h"
+#include "srv_unnest.h"
 
 #define BATCH 1024
 #define POLL_MS 100
 #define WATERMARK_EVERY_MS 250
 #define ERROR_QUIET_MS 5000 /* no new client error for this long: the error is over */
+#define TUNE_CHECK_MS 100   /* how often to look whether the rolled segment is sealed */
+#define MAX_DOCS (1ull << 31) /* a mutable segment's capacity (seg_mutable) */
 
 struct srv_consumer {
     srv_consumer_ctx ctx;
@@ -49,6 +54,14 @@ struct srv_consumer {
     int64_t next_watermark_ms;
     seg_row row;
     srv_rowproc *proc;
+    srv_unnest *unnest;           /* complexTypeConfig; NULL when none */
+    /* size-based flush: the consuming segment's row threshold, and the
+     * segment rolled last, whose sealed size the next threshold needs */
+    uint64_t cur_threshold;
+    bool awaiting;
+    char awaiting_name[512];
+    srv_autotune_last awaiting_last;
+    int64_t next_tune_ms;
 
     /* status, read by other threads */
     pthread_mutex_t slock;
@@ -57,6 +70,7 @@ struct srv_consumer {
     _Atomic int state;
     _Atomic int64_t current_offset, latest_offset, last_msg_ms, catchup_target;
     _Atomic uint64_t rows, invalid, filtered, loss_events, dead_lettered;
+    _Atomic uint64_t threshold_rows;
     atomic_bool caught_up;
 };
 
@@ -129,6 +143,7 @@ void srv_consumer_status(srv_consumer *c, srv_part_status *o)
     o->dead_lettered = atomic_load(&c->dead_lettered);
     o->caught_up = atomic_load(&c->caught_up);
     o->catchup_target = atomic_load(&c->catchup_target);
+    o->flush_threshold_rows = atomic_load(&c->threshold_rows);
 }
 
 int32_t srv_consumer_partition(const srv_consumer *c) { return c->partition; }
@@ -138,6 +153,92 @@ static void nap(srv_consumer *c, int64_t ms)
 {
     for (int64_t t = 0; t < ms && !atomic_load(&c->stop); t += 20)
         usleep(20000);
+}
+
+/* ---- size-based flush ----------------------------------------------- */
+
+typedef struct sealed_entry {
+    int64_t seq;
+    srv_sealed_info info;
+    bool awaited;
+} sealed_entry;
+
+static int cmp_sealed(const void *a, const void *b)
+{
+    int64_t x = ((const sealed_entry *)a)->seq, y = ((const sealed_entry *)b)->seq;
+    return (x > y) - (x < y);
+}
+
+/* The partition's sealed segments in sequence order; *pending tells that
+ * the awaited segment is still a consuming one. */
+static sealed_entry *gather_sealed(srv_consumer *c, uint32_t *n, bool *pending)
+{
+    srv_table *t = c->table;
+    *n = 0;
+    *pending = false;
+    pthread_mutex_lock(&t->lock);
+    sealed_entry *v = tn_calloc(t->nsegs + 1, sizeof *v);
+    for (uint32_t i = 0; i < t->nsegs; i++) {
+        seg_segment *s = t->segs[i];
+        bool awaited = c->awaiting && !strcmp(s->meta.name, c->awaiting_name);
+        if (s->meta.partition != c->partition)
+            continue;
+        if (s->kind != SEG_KIND_IMMUTABLE) {
+            *pending |= awaited;
+            continue;
+        }
+        v[(*n)++] = (sealed_entry){.seq = srv_segment_seq(s->meta.name),
+                                   .info = {.rows = s->meta.ndocs,
+                                            .bytes = seg_immutable_bytes(s)},
+                                   .awaited = awaited};
+    }
+    pthread_mutex_unlock(&t->lock);
+    qsort(v, *n, sizeof *v, cmp_sealed);
+    return v;
+}
+
+static void set_threshold(srv_consumer *c, uint64_t rows)
+{
+    c->cur_threshold = rows;
+    atomic_store(&c->threshold_rows, rows);
+}
+
+/* Learns the consuming segment's row threshold from the sealed segments
+ * once the segment rolled last is among them (until then the previous
+ * threshold holds). After a restart nothing is awaited: the stored
+ * segments alone give the ratio. */
+static void tune(srv_consumer *c)
+{
+    uint32_t n;
+    bool pending;
+    sealed_entry *v = gather_sealed(c, &n, &pending);
+    if (!pending) {
+        srv_sealed_info *info = tn_calloc(n + 1, sizeof *info);
+        for (uint32_t i = 0; i < n; i++)
+            info[i] = v[i].info;
+        srv_autotune_last last = {0};
+        if (n) {
+            if (v[n - 1].awaited)
+                last = c->awaiting_last;
+            last.rows = v[n - 1].info.rows;
+            last.bytes = v[n - 1].info.bytes;
+            if (!last.threshold)
+                last.threshold = c->cur_threshold;
+        }
+        set_threshold(c, srv_autotune_rows(&c->cfg->stream, srv_autotune_ratio(info, n),
+                                           n ? &last : NULL));
+        c->awaiting = false;
+        free(info);
+    }
+    free(v);
+}
+
+static void tune_check(srv_consumer *c, int64_t now)
+{
+    if (!c->awaiting || now < c->next_tune_ms)
+        return;
+    c->next_tune_ms = now + TUNE_CHECK_MS;
+    tune(c);
 }
 
 /* ---- consuming segments --------------------------------------------- */
@@ -164,13 +265,26 @@ static int new_segment(srv_consumer *c, int64_t start, char *err)
     c->cur_created_ms = now;
     c->cur_rows = 0;
     srv_table_add_segment(c->table, seg_segment_acquire(seg_mutable_base(m)));
+    if (!cfg->stream.flush_autotune)
+        set_threshold(c, cfg->stream.flush_rows);
+    else if (!c->awaiting)
+        tune(c);
     return TN_OK;
 }
 
 /* Hands the consuming segment to the sealer and starts the next one at
  * the next offset, so consumption never waits for a seal. */
-static int roll(srv_consumer *c, char *err)
+static int roll(srv_consumer *c, srv_roll_reason why, char *err)
 {
+    seg_segment *base = seg_mutable_base(c->cur);
+    if (c->cfg->stream.flush_autotune) {
+        snprintf(c->awaiting_name, sizeof c->awaiting_name, "%s", base->meta.name);
+        c->awaiting_last = (srv_autotune_last){
+            .threshold = c->cur_threshold, .reason = why,
+            .duration_ms = tn_now_ms() - c->cur_created_ms};
+        c->awaiting = true;
+        c->next_tune_ms = 0;
+    }
     srv_sealer_submit(c->ctx.sealer, c->table, c->cur, c->source);
     c->cur = NULL;
     return new_segment(c, c->next_offset, err);
@@ -183,7 +297,7 @@ static int restart_at(srv_consumer *c, int64_t offset, char *err)
     bool consumed = c->cur && c->next_offset > c->cur_start;
     c->next_offset = offset;
     if (consumed)
-        return roll(c, err);
+        return roll(c, SRV_ROLL_FORCE, err);
     if (c->cur) {
         seg_segment *old = seg_mutable_base(c->cur);
         seg_segment_release(srv_table_remove_segment(c->table, old));
@@ -193,19 +307,21 @@ static int restart_at(srv_consumer *c, int64_t offset, char *err)
     return new_segment(c, offset, err);
 }
 
-static bool due(srv_consumer *c, int64_t now)
+/* Whether the consuming segment is full, and why; SRV_ROLL_UNKNOWN when
+ * it is not. */
+static srv_roll_reason due(srv_consumer *c, int64_t now)
 {
     const srv_stream_config *s = &c->cfg->stream;
-    if (s->flush_rows && c->cur_rows >= s->flush_rows)
-        return true;
+    if (c->cur_threshold && c->cur_rows >= c->cur_threshold)
+        return SRV_ROLL_ROWS;
     if (s->flush_bytes && seg_mutable_bytes(c->cur) >= s->flush_bytes)
-        return true;
+        return SRV_ROLL_MEMORY;
     if (now - c->cur_created_ms < s->flush_time_ms)
-        return false;
+        return SRV_ROLL_UNKNOWN;
     if (c->next_offset > c->cur_start)
-        return true;
+        return SRV_ROLL_TIME;
     c->cur_created_ms = now; /* nothing consumed: nothing to seal yet */
-    return false;
+    return SRV_ROLL_UNKNOWN;
 }
 
 /* ---- messages ------------------------------------------------------- */
@@ -246,10 +362,52 @@ static void invalid_message(srv_consumer *c, const rd_kafka_message_t *m, const 
                     (long long)off, why);
 }
 
+/* Appends a message's staged rows, all into the consuming segment (a
+ * segment sealed between two of them would commit the message's offset
+ * with part of its rows). */
+static int append_staged(srv_consumer *c, uint32_t n, int64_t off, char *err)
+{
+    int rc = TN_OK;
+    if (c->cur_rows && c->cur_rows + n > MAX_DOCS)
+        rc = roll(c, SRV_ROLL_ROWS, err);
+    for (uint32_t i = 0; i < n && !rc; i++)
+        rc = seg_mutable_append(c->cur, srv_unnest_row(c->unnest, i), off, err);
+    return rc;
+}
+
+/* A message through complexTypeConfig: N rows or none. */
+static void ingest_unnest(srv_consumer *c, const rd_kafka_message_t *m, batch_counts *bc)
+{
+    char err[TN_ERRLEN];
+    uint32_t n = 0, nfiltered = 0;
+    int rc;
+    if (!m->payload || !m->len)
+        rc = tn_err(err, TN_EINVAL, "empty message");
+    else if (m->len > SRV_MAX_MESSAGE)
+        rc = tn_err(err, TN_EINVAL, "message of %zu bytes is over the 1 MiB limit", m->len);
+    else
+        rc = srv_unnest_message(c->unnest, c->proc, m->payload, m->len, &n, &nfiltered, err);
+    if (!rc && n)
+        rc = append_staged(c, n, m->offset, err);
+    if (rc) {
+        invalid_message(c, m, err, bc);
+    } else {
+        bc->rows += n, c->cur_rows += n;
+        bc->filtered += nfiltered;
+    }
+    if (rc || !n)
+        seg_mutable_skip_offset(c->cur, m->offset);
+    c->next_offset = m->offset + 1;
+}
+
 /* Decodes, transforms and filters one message; appends it or skips its
  * offset. */
 static void ingest(srv_consumer *c, const rd_kafka_message_t *m, batch_counts *bc)
 {
+    if (c->unnest) {
+        ingest_unnest(c, m, bc);
+        return;
+    }
     char err[TN_ERRLEN];
     int64_t off = m->offset;
     bool drop = false;
@@ -266,7 +424,7 @@ static void ingest(srv_consumer *c, const rd_kafka_message_t *m, batch_counts *b
         }
         if (!rc && !drop) {
             rc = seg_mutable_append(c->cur, &c->row, off, err);
-            if (rc == TN_EFULL && !roll(c, err)) /* 2^31 rows: a new segment */
+            if (rc == TN_EFULL && !roll(c, SRV_ROLL_ROWS, err)) /* 2^31 rows: a new segment */
                 rc = seg_mutable_append(c->cur, &c->row, off, err);
         }
         srv_rowproc_done(c->proc);
@@ -446,7 +604,7 @@ static void apply_controls(srv_consumer *c)
     }
     uint64_t req = atomic_load(&c->commit_req);
     if (req != atomic_load(&c->commit_done)) {
-        if (c->cur && c->next_offset > c->cur_start && roll(c, err))
+        if (c->cur && c->next_offset > c->cur_start && roll(c, SRV_ROLL_FORCE, err))
             set_error(c, err);
         atomic_store(&c->commit_done, req);
     }
@@ -496,9 +654,9 @@ static void consume_batch(srv_consumer *c, rd_kafka_message_t **msgs)
         } else if (m->partition == c->partition && accept_offset(c, m->offset)) {
             ingest(c, m, &bc);
             ok = true;
-            if (c->cfg->stream.flush_rows && c->cur_rows >= c->cfg->stream.flush_rows) {
+            if (c->cur_threshold && c->cur_rows >= c->cur_threshold) {
                 char err[TN_ERRLEN];
-                if (roll(c, err))
+                if (roll(c, SRV_ROLL_ROWS, err))
                     set_error(c, err);
             }
         }
@@ -509,7 +667,8 @@ static void consume_batch(srv_consumer *c, rd_kafka_message_t **msgs)
         set_running(c);
     publish(c, &bc, now);
     char err[TN_ERRLEN];
-    if (c->cur && due(c, now) && roll(c, err))
+    srv_roll_reason why = c->cur ? due(c, now) : SRV_ROLL_UNKNOWN;
+    if (why != SRV_ROLL_UNKNOWN && roll(c, why, err))
         set_error(c, err);
 }
 
@@ -535,6 +694,8 @@ static int setup(srv_consumer *c, char *err)
 {
     int64_t assign_at;
     int rc = srv_rowproc_create(c->cfg, c->schema, &c->proc, err);
+    if (!rc && c->cfg->complex.on)
+        c->unnest = srv_unnest_create(&c->cfg->complex, c->schema);
     if (!rc)
         rc = srv_kafka_consumer_new(c->cfg, c->ctx.kafka_brokers, &c->logctx, &c->rk, err);
     if (!rc && c->cfg->stream.dead_letter_topic)
@@ -578,6 +739,7 @@ static void *consumer_main(void *arg)
         else
             consume_batch(c, msgs);
         track_watermarks(c, tn_now_ms());
+        tune_check(c, tn_now_ms());
     }
     free(msgs);
     if (c->queue)
@@ -593,6 +755,7 @@ static void *consumer_main(void *arg)
     if (c->cur)
         seg_segment_release(seg_mutable_base(c->cur));
     seg_row_free(&c->row);
+    srv_unnest_free(c->unnest);
     srv_rowproc_free(c->proc);
     return NULL;
 }

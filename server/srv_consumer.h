@@ -43,6 +43,7 @@ typedef struct srv_part_status {
     uint64_t rows, invalid, filtered, loss_events, dead_lettered;
     bool caught_up;
     int64_t catchup_target;      /* high watermark at start, -1 unknown */
+    uint64_t flush_threshold_rows; /* the consuming segment's row threshold, 0 none */
 } srv_part_status;
 
 typedef struct srv_consumer srv_consumer;

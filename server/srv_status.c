@@ -121,6 +121,7 @@ static cJSON *partition_json(const srv_part_status *p)
     add_i64(o, "filteredRows", (int64_t)p->filtered);
     add_i64(o, "dataLossEvents", (int64_t)p->loss_events);
     cJSON_AddBoolToObject(o, "caughtUp", p->caught_up);
+    add_i64(o, "flushThresholdRows", (int64_t)p->flush_threshold_rows);
     return o;
 }
 

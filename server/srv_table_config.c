@@ -425,6 +425,99 @@ static int parse_transforms(const cJSON *ing, srv_table_config *c, char *err)
     return TN_OK;
 }
 
+/* ---- complexTypeConfig ---------------------------------------------- */
+
+#define CT "ingestionConfig.complexTypeConfig."
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int complex_to_json(const cJSON *j, srv_complex_config *x, char *err)
+{
+    static const char *const modes[] = {"NONE", "NON_PRIMITIVE", "ALL"};
+    for (int i = 0; cJSON_IsString(j) && i < 3; i++)
+        if (!strcasecmp(j->valuestring, modes[i])) {
+            x->to_json = (srv_to_json)i;
+            return TN_OK;
+        }
+    return tn_err(err, TN_EINVAL,
+                  "table config: '" CT "collectionNotUnnestedToJson' must be NONE, NON_PRIMITIVE "
+                  "or ALL, got %s", cJSON_IsString(j) ? j->valuestring : "a non-string");
+}
+
+static int complex_renames(const cJSON *j, srv_complex_config *x, char *err)
+{
+    if (!cJSON_IsObject(j))
+        return tn_err(err, TN_EINVAL,
+                      "table config: '" CT "prefixesToRename' must be an object of prefix: "
+                      "replacement");
+    x->renames = tn_calloc((size_t)cJSON_GetArraySize(j) + 1, sizeof *x->renames);
+    for (const cJSON *e = j->child; e; e = e->next) {
+        if (!*e->string || !cJSON_IsString(e))
+            return tn_err(err, TN_EINVAL,
+                          "table config: '" CT "prefixesToRename': prefix '%s' needs a string "
+                          "replacement (and a prefix must not be empty)", e->string);
+        x->renames[x->nrenames].key = tn_strdup(e->string);
+        x->renames[x->nrenames++].value = tn_strdup(e->valuestring);
+    }
+    return TN_OK;
+}
+
+static int complex_key(const cJSON *e, srv_complex_config *x, char *err)
+{
+    const char *k = e->string;
+    if (cJSON_IsNull(e))
+        return TN_OK;
+    if (!strcmp(k, "fieldsToUnnest")) {
+        if (!cJSON_IsArray(e))
+            return tn_err(err, TN_EINVAL, "table config: '" CT "fieldsToUnnest' must be a list "
+                          "of paths");
+        for (const cJSON *f = e->child; f; f = f->next)
+            if (!cJSON_IsString(f) || !*f->valuestring)
+                return tn_err(err, TN_EINVAL, "table config: '" CT "fieldsToUnnest' must hold "
+                              "non-empty strings");
+            else
+                names_add(&x->unnest, f->valuestring);
+        /* parents unnest before their children ("a" < "a.b"), as in Pinot */
+        if (x->unnest.n)
+            qsort(x->unnest.v, x->unnest.n, sizeof *x->unnest.v, cmp_str);
+        return TN_OK;
+    }
+    if (!strcmp(k, "delimiter")) {
+        if (!cJSON_IsString(e) || !*e->valuestring)
+            return tn_err(err, TN_EINVAL, "table config: '" CT "delimiter' must be a non-empty "
+                          "string");
+        free(x->delimiter);
+        x->delimiter = tn_strdup(e->valuestring);
+        return TN_OK;
+    }
+    if (!strcmp(k, "collectionNotUnnestedToJson"))
+        return complex_to_json(e, x, err);
+    if (!strcmp(k, "prefixesToRename"))
+        return complex_renames(e, x, err);
+    return tn_err(err, TN_EINVAL,
+                  "table config: '" CT "%s' is not a known key (fieldsToUnnest, delimiter, "
+                  "collectionNotUnnestedToJson, prefixesToRename)", k);
+}
+
+static int parse_complex(const cJSON *ing, srv_table_config *c, char *err)
+{
+    const cJSON *ct;
+    int rc = get_obj(ing, "complexTypeConfig", "ingestionConfig.", &ct, err);
+    if (rc || !ct)
+        return rc;
+    srv_complex_config *x = &c->complex;
+    x->on = true;
+    x->to_json = SRV_TO_JSON_NON_PRIMITIVE;
+    for (const cJSON *e = ct->child; e && !rc; e = e->next)
+        rc = complex_key(e, x, err);
+    if (!x->delimiter)
+        x->delimiter = tn_strdup(".");
+    return rc;
+}
+
 static int parse_ingestion(const cJSON *root, srv_table_config *c, const cJSON **stream,
                            char *err)
 {
@@ -432,7 +525,7 @@ static int parse_ingestion(const cJSON *root, srv_table_config *c, const cJSON *
     int rc = get_obj(root, "ingestionConfig", "", &ing, err);
     if (rc || !ing)
         return rc;
-    if ((rc = parse_transforms(ing, c, err)))
+    if ((rc = parse_transforms(ing, c, err)) || (rc = parse_complex(ing, c, err)))
         return rc;
     if ((rc = get_obj(ing, "filterConfig", "ingestionConfig.", &fc, err)))
         return rc;
@@ -545,6 +638,15 @@ static int stream_threshold(srv_stream_config *s, const char *k, const char *v, 
                           "table config: '%s' must be a non-negative number of rows, got '%s'",
                           k, v);
         s->flush_rows = (uint64_t)n;
+        s->flush_autotune = n == 0;
+    } else if (!strcmp(k, "realtime.segment.flush.autotune.initialRows")) {
+        char *end;
+        errno = 0;
+        long long n = strtoll(v, &end, 10);
+        if (end == v || *end || errno || n <= 0 || n > INT32_MAX)
+            return tn_err(err, TN_EINVAL,
+                          "table config: '%s' must be a positive number of rows, got '%s'", k, v);
+        s->flush_initial_rows = (uint64_t)n;
     } else if (!strcmp(k, "realtime.segment.flush.threshold.time")) {
         if (srv_parse_duration_ms(v, &s->flush_time_ms) || s->flush_time_ms <= 0)
             return tn_err(err, TN_EINVAL,
@@ -552,7 +654,7 @@ static int stream_threshold(srv_stream_config *s, const char *k, const char *v, 
                           "got '%s'", k, v);
     } else if (!strcmp(k, "realtime.segment.flush.threshold.segment.size") ||
                !strcmp(k, "realtime.segment.flush.desired.size")) {
-        if (srv_parse_size(v, &s->flush_bytes) || s->flush_bytes == 0)
+        if (srv_parse_size(v, &s->flush_segment_bytes) || s->flush_segment_bytes == 0)
             return tn_err(err, TN_EINVAL,
                           "table config: '%s' must be a size like 200M or 1G, got '%s'", k, v);
     }
@@ -604,6 +706,33 @@ static int stream_key(srv_stream_config *s, const char *k, const char *v, char *
     return stream_threshold(s, k, v, err);
 }
 
+/* Pinot's rule: the row threshold 0, or no row threshold but a segment
+ * size, flushes by size (autotune). Otherwise the segment size is only the
+ * consuming segment's memory bound, as before autotune existed. */
+static void flush_mode(const cJSON *map, srv_stream_config *s)
+{
+    static const char *const row_keys[] = {"realtime.segment.flush.threshold.rows",
+                                           "realtime.segment.flush.threshold.size",
+                                           "realtime.segment.flush.threshold.segment.rows"};
+    bool rows_given = false;
+    for (size_t i = 0; i < TN_ARRAY_LEN(row_keys); i++)
+        rows_given |= cJSON_GetObjectItemCaseSensitive(map, row_keys[i]) != NULL;
+    if (!rows_given && s->flush_segment_bytes)
+        s->flush_autotune = true;
+    if (!s->flush_initial_rows)
+        s->flush_initial_rows = SRV_DEFAULT_AUTOTUNE_ROWS;
+    if (!s->flush_autotune) {
+        if (s->flush_segment_bytes)
+            s->flush_bytes = s->flush_segment_bytes;
+        return;
+    }
+    s->flush_rows = 0;
+    if (!s->flush_segment_bytes)
+        s->flush_segment_bytes = SRV_DEFAULT_FLUSH_BYTES;
+    s->flush_bytes = TN_MAX(s->flush_segment_bytes * SRV_AUTOTUNE_MEMORY_FACTOR,
+                            SRV_DEFAULT_FLUSH_BYTES);
+}
+
 static int parse_stream(const cJSON *map, srv_stream_config *s, char *err)
 {
     s->flush_rows = SRV_DEFAULT_FLUSH_ROWS;
@@ -624,6 +753,7 @@ static int parse_stream(const cJSON *map, srv_stream_config *s, char *err)
     }
     if (!typed)
         return tn_err(err, TN_EINVAL, "table config: stream config 'streamType' is missing");
+    flush_mode(map, s);
     if (!s->topic || !*s->topic)
         return tn_err(err, TN_EINVAL,
                       "table config: stream config 'stream.kafka.topic.name' is missing");
@@ -695,6 +825,13 @@ void srv_table_config_free(srv_table_config *c)
     }
     free(c->transforms);
     free(c->filter);
+    srv_names_free(&c->complex.unnest);
+    free(c->complex.delimiter);
+    for (uint32_t i = 0; i < c->complex.nrenames; i++) {
+        free(c->complex.renames[i].key);
+        free(c->complex.renames[i].value);
+    }
+    free(c->complex.renames);
     srv_stream_config *s = &c->stream;
     free(s->topic);
     free(s->brokers);

@@ -37,12 +37,39 @@ typedef struct srv_stream_config {
     srv_names ignored;        /* Java-only consumer properties left out */
     int32_t *partitions;      /* stream.kafka.partition.ids; NULL = every partition */
     uint32_t npartitions;
-    uint64_t flush_rows;      /* 0 = no row threshold (size and time only) */
+    uint64_t flush_rows;      /* 0 = none: size-based (flush_autotune) */
     int64_t flush_time_ms;
     uint64_t flush_bytes;     /* memory bound of a consuming segment */
     char *dead_letter_topic;  /* stream.kafka.deadletter.topic.name (Tannin's): bad
                                  messages are copied there; NULL = none */
+    /* Size-based flush (Pinot's autotune): on when the row threshold is 0,
+     * or absent with threshold.segment.size given. Each consuming segment's
+     * row threshold is then learnt so that the sealed segment comes out
+     * near flush_segment_bytes; flush_bytes stays the memory bound. */
+    bool flush_autotune;
+    uint64_t flush_segment_bytes;   /* desired sealed size */
+    uint64_t flush_initial_rows;    /* realtime.segment.flush.autotune.initialRows */
 } srv_stream_config;
+
+/* Defaults of the size-based flush (Pinot's). The memory bound of an
+ * autotuned consuming segment is a multiple of the desired sealed size (a
+ * consuming segment holds hash tables, posting lists and part-filled
+ * chunks a sealed one does not), and never below the default bound, so a
+ * small desired size is reached by rows, not cut short by memory. */
+#define SRV_DEFAULT_AUTOTUNE_ROWS 100000ull
+#define SRV_AUTOTUNE_MEMORY_FACTOR 6
+
+/* ingestionConfig.complexTypeConfig (Pinot's ComplexTypeTransformer). */
+typedef enum srv_to_json { SRV_TO_JSON_NONE, SRV_TO_JSON_NON_PRIMITIVE, SRV_TO_JSON_ALL } srv_to_json;
+
+typedef struct srv_complex_config {
+    bool on;                  /* the config has a complexTypeConfig */
+    srv_names unnest;         /* fieldsToUnnest, sorted (parents before children) */
+    char *delimiter;          /* "." by default */
+    srv_to_json to_json;      /* collectionNotUnnestedToJson */
+    srv_kv *renames;          /* prefixesToRename: key = prefix, value = replacement */
+    uint32_t nrenames;
+} srv_complex_config;
 
 typedef struct srv_transform_config {
     char *column;
@@ -63,6 +90,7 @@ typedef struct srv_table_config {
     srv_transform_config *transforms;
     uint32_t ntransforms;
     char *filter;             /* filterConfig.filterFunction: rows where true are dropped */
+    srv_complex_config complex;
     srv_stream_config stream; /* REALTIME only */
     char *json;               /* the config as given, compact */
 } srv_table_config;

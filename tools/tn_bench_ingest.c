@@ -292,7 +292,7 @@ static int stage_server(const bi_env *e, bi_rate *r)
         fprintf(stderr, "bench ingest: %s\n", err);
         return -1;
     }
-    char *schema = seg_schema_to_json(e->schema), cfg[1024];
+    char *schema = seg_schema_to_json(e->schema), cfg[2048];
     snprintf(cfg, sizeof cfg,
              "{\"tableName\":\"pageviews\",\"tableType\":\"REALTIME\",\"segmentsConfig\":"
              "{\"timeColumnName\":\"ts\"},\"tableIndexConfig\":{" BI_INDEX_CONFIG ",\"streamConfigs\":{"
@@ -300,6 +300,7 @@ static int stage_server(const bi_env *e, bi_rate *r)
              "\"stream.kafka.broker.list\":\"%s\","
              "\"stream.kafka.consumer.prop.auto.offset.reset\":\"smallest\","
              "\"realtime.segment.flush.threshold.rows\":\"0\","
+             "\"realtime.segment.flush.autotune.initialRows\":\"2147483647\","
              "\"realtime.segment.flush.threshold.segment.size\":\"100G\"}}}", e->bootstrap);
     double w0 = wall_now(), c0 = cpu_now();
     int rc = srv_node_put_table(n, schema, cfg, 0, 1, err);

@@ -3,7 +3,8 @@
  * mock cluster): ingestion and queries, seals while querying (each row
  * counted exactly once), restart without duplicates, bad messages, data
  * loss, retention, pause/resume, force commit, a Kafka outage, drop and
- * re-create, and OFFLINE uploads of JSON and CSV.
+ * re-create, OFFLINE uploads of JSON and CSV, unnested messages
+ * (complexTypeConfig) across restarts, and size-based flush thresholds.
  *
  * Expected counts come from what the test produced, never from the code
  * under test.
@@ -984,6 +985,175 @@ START_TEST(offline_transform_filter)
 }
 END_TEST
 
+/* ---- complexTypeConfig and size-based flush --------------------------- */
+
+static const char unnest_schema[] =
+    "{\"schemaName\":\"events\",\"dimensionFieldSpecs\":["
+    "{\"name\":\"country\",\"dataType\":\"STRING\"},{\"name\":\"items.sku\",\"dataType\":\"STRING\"}],"
+    "\"metricFieldSpecs\":[{\"name\":\"items.n\",\"dataType\":\"LONG\"}],"
+    "\"dateTimeFieldSpecs\":[{\"name\":\"ts\",\"dataType\":\"LONG\","
+    "\"format\":\"1:MILLISECONDS:EPOCH\",\"granularity\":\"1:MILLISECONDS\"}]}";
+
+/* Message i has i % 4 items (none: the record stays one row); every 37th
+ * has a bad item, so none of its rows may be stored. Returns the rows the
+ * valid ones yield and counts the bad ones. */
+static int64_t produce_orders(kafka_env *k, int first, int n, int64_t *bad)
+{
+    int64_t rows = 0;
+    for (int i = first; i < first + n; i++) {
+        char buf[512];
+        int len = snprintf(buf, sizeof buf, "{\"country\":\"c%d\",\"ts\":%lld,\"items\":[",
+                           i % NCOUNTRY, (long long)tn_now_ms());
+        for (int j = 0; j < i % 4; j++)
+            len += snprintf(buf + len, sizeof buf - (size_t)len,
+                            "%s{\"sku\":\"s%d\",\"n\":%s}", j ? "," : "", j,
+                            i % 37 == 0 && j == 1 ? "\"bad\"" : j == 0 ? "1" : "2");
+        len += snprintf(buf + len, sizeof buf - (size_t)len, "]}");
+        produce(k, "orders", i % 2, buf, (size_t)len);
+        if (i % 37 == 0 && i % 4 >= 2)
+            ++*bad;
+        else
+            rows += i % 4 ? i % 4 : 1;
+    }
+    kafka_flush(k);
+    return rows;
+}
+
+START_TEST(unnest_exactly_once)
+{
+    kafka_env k;
+    kafka_open(&k, 1);
+    kafka_topic(&k, "orders", 2);
+    int64_t bad = 0, rows = produce_orders(&k, 0, 2000, &bad);
+    ck_assert_int_gt(bad, 0);
+    char dir[128];
+    dir_for(dir, sizeof dir, "unnest");
+    srv_node *n = node_open(dir);
+    char *full;
+    int len = asprintf(&full,
+        "{\"tableName\":\"events\",\"tableType\":\"REALTIME\","
+        "\"segmentsConfig\":{\"timeColumnName\":\"ts\"},"
+        "\"ingestionConfig\":{\"complexTypeConfig\":{\"fieldsToUnnest\":[\"items\"]},"
+        "\"streamIngestionConfig\":{\"streamConfigMaps\":[{"
+        "\"streamType\":\"kafka\",\"stream.kafka.topic.name\":\"orders\","
+        "\"stream.kafka.broker.list\":\"%s\","
+        "\"stream.kafka.consumer.prop.auto.offset.reset\":\"smallest\","
+        "\"realtime.segment.flush.threshold.rows\":\"50\"}]}}}", k.bootstrap);
+    ck_assert_int_gt(len, 0);
+    put_table(n, unnest_schema, full);
+    ck_assert(wait_count(n, "events", rows));
+    /* once per message; counters are published after each batch, so wait */
+    int64_t inv = -1;
+    for (int t = 0; t < WAIT_MS / 20 && (inv = status_num(n, "events", -1, "invalidRows")) != bad;
+         t++)
+        usleep(20000);
+    ck_assert_int_eq(inv, bad);
+    int64_t sum = -1;
+    uint32_t nr;
+    ck_assert_int_eq(run_sql(n, "events", "SELECT SUM(\"items.n\") FROM events", &sum, NULL, 1,
+                             &nr), 0);
+    int64_t want_sum = 0;
+    for (int i = 0; i < 2000; i++)
+        if (!(i % 37 == 0 && i % 4 >= 2))
+            want_sum += i % 4 == 0 ? 0 : 1 + 2 * (i % 4 - 1);
+    ck_assert_int_eq(sum, want_sum);
+    srv_node_close(n); /* the consuming segment's rows are not committed */
+    for (int round = 0; round < 2; round++) {
+        n = node_open(dir);
+        ck_assert(wait_count(n, "events", rows));
+        rows += produce_orders(&k, 2000 + round * 301, 301, &bad);
+        ck_assert(wait_count(n, "events", rows));
+        srv_node_close(n);
+    }
+    free(full);
+    kafka_close(&k);
+}
+END_TEST
+
+/* docs and sizeBytes of the table's sealed segments, in name order. */
+static uint32_t sealed_sizes(srv_node *n, int64_t *docs, int64_t *bytes, uint32_t cap)
+{
+    char *s = srv_node_status_json(n, "events");
+    cJSON *o = cJSON_Parse(s);
+    free(s);
+    const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "tables"), 0);
+    uint32_t k = 0;
+    for (const cJSON *e = cJSON_GetObjectItem(t, "segments")->child; e && k < cap; e = e->next)
+        if (!strcmp(cJSON_GetObjectItem(e, "status")->valuestring, "DONE")) {
+            docs[k] = (int64_t)cJSON_GetObjectItem(e, "docs")->valuedouble;
+            bytes[k++] = (int64_t)cJSON_GetObjectItem(e, "sizeBytes")->valuedouble;
+        }
+    cJSON_Delete(o);
+    return k;
+}
+
+static bool wait_threshold(srv_node *n, int64_t lo, int64_t hi)
+{
+    int64_t got = -1;
+    for (int t = 0; t < WAIT_MS / 20; t++) {
+        got = status_num(n, "events", 0, "flushThresholdRows");
+        if (got >= lo && got <= hi)
+            return true;
+        usleep(20000);
+    }
+    fprintf(stderr, "flushThresholdRows is %lld, expected %lld..%lld\n", (long long)got,
+            (long long)lo, (long long)hi);
+    return false;
+}
+
+START_TEST(autotune_thresholds)
+{
+    kafka_env k;
+    kafka_open(&k, 1);
+    kafka_topic(&k, "ev", 1);
+    char dir[128];
+    dir_for(dir, sizeof dir, "autotune");
+    srv_node *n = node_open(dir);
+    /* no row threshold, a size: the first segment takes initialRows */
+    char *cfg = rt_config(&k, "ev", ",\"realtime.segment.flush.threshold.segment.size\":\"1G\","
+                          "\"realtime.segment.flush.autotune.initialRows\":\"12000\"", NULL);
+    put_table(n, schema_json, cfg);
+    free(cfg);
+    ck_assert(wait_threshold(n, 12000, 12000));
+    produce_events(&k, "ev", 1, 0, 12000, tn_now_ms());
+    ck_assert(wait_count(n, "events", 12000));
+    ck_assert(srv_node_wait_sealed(n, "events", WAIT_MS));
+    int64_t docs[8], bytes[8];
+    ck_assert_uint_eq(sealed_sizes(n, docs, bytes, 8), 1);
+    ck_assert_int_eq(docs[0], 12000);
+    /* 1G is far above what 12000 rows weigh: the next one is 1.5 times */
+    ck_assert(wait_threshold(n, 18000, 18000));
+
+    /* a desired size of twice the first segment: desired x rows/bytes */
+    int64_t desired = 2 * bytes[0];
+    char extra[256];
+    snprintf(extra, sizeof extra, ",\"realtime.segment.flush.threshold.segment.size\":\"%lld\","
+             "\"realtime.segment.flush.autotune.initialRows\":\"12000\"", (long long)desired);
+    cfg = rt_config(&k, "ev", extra, NULL);
+    put_table(n, schema_json, cfg);
+    ck_assert(wait_threshold(n, 23999, 24001));
+    srv_node_close(n);
+    /* the ratio comes back from the stored segment after a restart */
+    n = node_open(dir);
+    ck_assert(wait_threshold(n, 23999, 24001));
+    int64_t second = status_num(n, "events", 0, "flushThresholdRows");
+    produce_events(&k, "ev", 1, 12000, (int)second + 10, tn_now_ms());
+    ck_assert(wait_count(n, "events", 12000 + second + 10));
+    ck_assert(srv_node_wait_sealed(n, "events", WAIT_MS));
+    ck_assert_uint_eq(sealed_sizes(n, docs, bytes, 8), 2);
+    ck_assert_int_eq(docs[1], second); /* rolled at the learnt threshold */
+    /* then Pinot's rule on the second segment, with the smoothed ratio */
+    double ratio = 0.1 * (double)docs[1] / (double)bytes[1] +
+                   0.9 * (double)docs[0] / (double)bytes[0];
+    double want = bytes[1] < desired / 2 ? docs[1] * 1.5
+                  : bytes[1] > desired * 1.5 ? docs[1] / 2.0 : (double)desired * ratio;
+    ck_assert(wait_threshold(n, (int64_t)want - 1, (int64_t)want + 1));
+    free(cfg);
+    srv_node_close(n);
+    kafka_close(&k);
+}
+END_TEST
+
 static Suite *node_suite(void)
 {
     Suite *s = suite_create("srv_node");
@@ -1003,6 +1173,8 @@ static Suite *node_suite(void)
     tcase_add_test(tc, bad_tables);
     tcase_add_test(tc, offline_json_and_csv);
     tcase_add_test(tc, offline_transform_filter);
+    tcase_add_test(tc, unnest_exactly_once);
+    tcase_add_test(tc, autotune_thresholds);
     suite_add_tcase(s, tc);
     return s;
 }
