@@ -4,11 +4,7 @@
  * bytes of a consuming segment next to the same rows sealed (what the
  * memory bound of an autotuned segment is derived from).
  *
- * Build and run from a worktree with a Release build/:
- *   gcc -O2 -std=gnu11 -Icommon -Isegment -Iquery -Iserver tools/bench/unnest_bench.c \
- *       build/libtn_server.a build/libtn_query.a build/libtn_segment.a build/libtn_common.a \
- *       -lcjson -lroaring -llmdb -lrdkafka -levent -lpcre2-8 -lpthread -lm -o /tmp/unnest_bench
- *   /tmp/unnest_bench 200000
+ * Built as build/unnest_bench with the rest (Release): build/unnest_bench 200000
  */
 #include <stdio.h>
 #include <stdlib.h>
