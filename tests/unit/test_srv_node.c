@@ -1105,11 +1105,15 @@ END_TEST
 static void check_rate_bound(srv_node *n, int64_t want, double per_sec, int64_t t0,
                              double *seconds)
 {
-    int64_t got = -1;
+    int64_t got = -1, t_lo = 0, t_hi = 0, c_lo = 0, c_hi = 0;
     double slack = per_sec * 0.1 * 1.5 + 50;
     for (int t = 0; t < 2 * WAIT_MS / 20 && got != want; t++) {
         int64_t now = tn_now_ms();
         got = count_rows(n, "events");
+        if (!t_lo && got >= want / 4)
+            t_lo = now, c_lo = got;
+        if (!t_hi && got >= want * 3 / 4)
+            t_hi = now, c_hi = got;
         double allowed = per_sec * 1.1 * (double)(now - t0) / 1000.0 + slack;
         ck_assert_msg((double)got <= allowed, "%lld rows after %lld ms: over %.0f/s",
                       (long long)got, (long long)(now - t0), per_sec);
@@ -1119,8 +1123,9 @@ static void check_rate_bound(srv_node *n, int64_t want, double per_sec, int64_t 
     }
     ck_assert_int_eq(got, want);
     *seconds = (double)(tn_now_ms() - t0) / 1000.0;
-    printf("rate limit %.0f/s: %lld rows in %.2f s = %.0f/s\n", per_sec, (long long)want,
-           *seconds, (double)want / *seconds);
+    printf("rate limit %.0f/s: %lld rows in %.2f s = %.0f/s; steady (25%%..75%% of the rows) "
+           "%.0f/s\n", per_sec, (long long)want, *seconds, (double)want / *seconds,
+           t_hi > t_lo ? (double)(c_hi - c_lo) * 1000.0 / (double)(t_hi - t_lo) : 0.0);
 }
 
 /* topic.consumption.rate.limit: 600/s for a 3-partition topic is 200/s a
