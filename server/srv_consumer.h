@@ -8,7 +8,9 @@
  * reached, handing the full one to the sealer. Offsets are Tannin's: a
  * message below the next expected offset (a re-delivery) is ignored, and
  * an offset Kafka no longer has is reported as data loss, never skipped
- * silently.
+ * silently. Rate limits (the partition's share of its topic's, and the
+ * server's) are waited for before each fetch, never past a stop or a
+ * pause request.
  */
 #ifndef SRV_CONSUMER_H
 #define SRV_CONSUMER_H

@@ -5,6 +5,8 @@
  * the older one, and ingestionConfig.streamIngestionConfig.streamConfigMaps)
  * and index choices in two shapes (tableIndexConfig lists, fieldConfigList);
  * both are read. Values Pinot writes as strings may also be JSON numbers.
+ * streamConfigMaps may hold several maps (a multi-topic table): each is
+ * parsed on its own, and errors then name the map's index.
  */
 #include "srv_table_config.h"
 
