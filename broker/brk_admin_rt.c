@@ -404,6 +404,14 @@ static cJSON *consuming_entry(const char *server, const cJSON *seg, const cJSON 
     cJSON_AddStringToObject(e, "consumerState",
                             cJSON_IsString(state) ? state->valuestring : "CONSUMING");
     cJSON_AddNumberToObject(e, "lastConsumedTimestamp", last_ms);
+    /* The offset maps are keyed by the table's partition id (stream index
+     * * 10000 + the topic's partition, as Pinot numbers multi-topic tables);
+     * these say which topic and partition that is. */
+    const cJSON *topic = get(part, "topic");
+    if (cJSON_IsString(topic)) {
+        cJSON_AddStringToObject(e, "topicName", topic->valuestring);
+        cJSON_AddNumberToObject(e, "streamPartitionId", field_num(get(part, "streamPartition")));
+    }
     cJSON *p2o = cJSON_AddObjectToObject(e, "partitionToOffsetMap");
     cJSON_AddStringToObject(p2o, pkey, cur);
     cJSON *info = cJSON_AddObjectToObject(e, "partitionOffsetInfo");

@@ -29,7 +29,9 @@ struct srv_consumer {
     srv_table *table;             /* a reference */
     const srv_table_config *cfg;  /* the table's, fixed while the thread runs */
     const seg_schema *schema;
-    int32_t partition;
+    const srv_stream_config *stream; /* this partition's map (the table's cfg holds it) */
+    int32_t partition;            /* the table's id: stream index * 10000 + kpart */
+    int32_t kpart;                /* the topic's partition */
     char source[512];
     srv_kafka_logctx logctx;
     pthread_t thread;
@@ -72,6 +74,9 @@ struct srv_consumer {
     _Atomic uint64_t rows, invalid, filtered, loss_events, dead_lettered;
     _Atomic uint64_t threshold_rows;
     atomic_bool caught_up;
+    srv_rate rate;                /* topic.consumption.rate.limit / partition count */
+    atomic_bool throttled;
+    _Atomic int64_t throttled_us;
 };
 
 /* ---- names ---------------------------------------------------------- */
@@ -129,6 +134,11 @@ static void set_running(srv_consumer *c)
 void srv_consumer_status(srv_consumer *c, srv_part_status *o)
 {
     o->partition = c->partition;
+    o->stream_partition = c->kpart;
+    snprintf(o->topic, sizeof o->topic, "%s", c->stream->topic);
+    o->rate_limit = srv_rate_limit(&c->rate);
+    o->throttled = atomic_load(&c->throttled);
+    o->throttled_ms = atomic_load(&c->throttled_us) / 1000;
     o->state = (srv_part_state)atomic_load(&c->state);
     pthread_mutex_lock(&c->slock);
     snprintf(o->last_error, sizeof o->last_error, "%s", c->last_error);
@@ -335,10 +345,10 @@ typedef struct batch_counts {
 static void dead_letter(srv_consumer *c, const rd_kafka_message_t *m, const char *why)
 {
     char src[300];
-    int n = snprintf(src, sizeof src, "%s/%d/%lld", c->cfg->stream.topic, c->partition,
+    int n = snprintf(src, sizeof src, "%s/%d/%lld", c->stream->topic, c->kpart,
                      (long long)m->offset);
     rd_kafka_resp_err_t e = rd_kafka_producev(
-        c->dlq, RD_KAFKA_V_TOPIC(c->cfg->stream.dead_letter_topic),
+        c->dlq, RD_KAFKA_V_TOPIC(c->stream->dead_letter_topic),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_VALUE(m->payload, m->payload ? m->len : 0), RD_KAFKA_V_KEY(src, (size_t)n),
         RD_KAFKA_V_HEADER("tannin.source", src, (ssize_t)n),
@@ -358,7 +368,7 @@ static void invalid_message(srv_consumer *c, const rd_kafka_message_t *m, const 
     if (c->dlq)
         dead_letter(c, m, why);
     srv_log_limited(&c->table->log, "tannin: table %s: invalid message at %s/%d offset %lld: %s",
-                    c->cfg->name_with_type, c->cfg->stream.topic, c->partition,
+                    c->cfg->name_with_type, c->stream->topic, c->kpart,
                     (long long)off, why);
 }
 
@@ -448,15 +458,15 @@ static void ingest(srv_consumer *c, const rd_kafka_message_t *m, batch_counts *b
 static void handle_offset_reset(srv_consumer *c)
 {
     char err[TN_ERRLEN];
-    const char *topic = c->cfg->stream.topic;
+    const char *topic = c->stream->topic;
     srv_log(c->ctx.log,
             "tannin: DATA LOSS: table %s: %s/%d: offset %lld is no longer in Kafka (deleted "
             "before it was consumed, or the topic was re-created); resuming at the earliest "
-            "offset Kafka has", c->cfg->name_with_type, topic, c->partition,
+            "offset Kafka has", c->cfg->name_with_type, topic, c->kpart,
             (long long)c->next_offset);
     atomic_fetch_add(&c->loss_events, 1);
     c->resetting = true;
-    if (srv_kafka_assign(c->rk, topic, c->partition, RD_KAFKA_OFFSET_BEGINNING, err))
+    if (srv_kafka_assign(c->rk, topic, c->kpart, RD_KAFKA_OFFSET_BEGINNING, err))
         set_error(c, err);
 }
 
@@ -468,7 +478,7 @@ static void resumed(srv_consumer *c, int64_t off)
     if (c->next_offset >= 0 && off > c->next_offset) {
         srv_log(c->ctx.log, "tannin: DATA LOSS: table %s: %s/%d: %lld messages lost (offsets "
                 "%lld to %lld); consuming from %lld", c->cfg->name_with_type,
-                c->cfg->stream.topic, c->partition, (long long)(off - c->next_offset),
+                c->stream->topic, c->kpart, (long long)(off - c->next_offset),
                 (long long)c->next_offset, (long long)off - 1, (long long)off);
         if (c->cur)
             seg_mutable_skip_offset(c->cur, off - 1);
@@ -491,7 +501,7 @@ static void handle_error(srv_consumer *c, const rd_kafka_message_t *m)
     snprintf(msg, sizeof msg, "%s", rd_kafka_message_errstr(m));
     set_error(c, msg);
     srv_log_limited(&c->table->log, "tannin: table %s: %s/%d: %s", c->cfg->name_with_type,
-                    c->cfg->stream.topic, c->partition, msg);
+                    c->stream->topic, c->kpart, msg);
 }
 
 /* ---- the loop ------------------------------------------------------- */
@@ -522,7 +532,7 @@ static void track_watermarks(srv_consumer *c, int64_t now)
         return;
     c->next_watermark_ms = now + WATERMARK_EVERY_MS;
     int64_t lo, hi;
-    if (rd_kafka_get_watermark_offsets(c->rk, c->cfg->stream.topic, c->partition, &lo, &hi) ||
+    if (rd_kafka_get_watermark_offsets(c->rk, c->stream->topic, c->kpart, &lo, &hi) ||
         hi < 0)
         hi = -1;
     if (hi >= 0) {
@@ -541,7 +551,7 @@ static void track_watermarks(srv_consumer *c, int64_t now)
             set_error(c, err);
     }
     int64_t target = atomic_load(&c->catchup_target);
-    bool fresh_done = c->next_offset < 0 && !c->cfg->stream.from_earliest;
+    bool fresh_done = c->next_offset < 0 && !c->stream->from_earliest;
     if (target >= 0 && (c->next_offset >= target || fresh_done))
         atomic_store(&c->caught_up, true);
     if (atomic_load(&c->state) == SRV_PART_ERROR && c->rk &&
@@ -559,24 +569,24 @@ static void apply_reset(srv_consumer *c)
     if (from == SRV_FROM_LAST)
         return;
     char err[TN_ERRLEN];
-    const char *topic = c->cfg->stream.topic;
+    const char *topic = c->stream->topic;
     int64_t lo, hi;
     rd_kafka_resp_err_t e =
-        rd_kafka_query_watermark_offsets(c->rk, topic, c->partition, &lo, &hi, 5000);
+        rd_kafka_query_watermark_offsets(c->rk, topic, c->kpart, &lo, &hi, 5000);
     if (e) {
         snprintf(err, sizeof err, "consumeFrom: cannot read the offsets of %s/%d: %s", topic,
-                 c->partition, rd_kafka_err2str(e));
+                 c->kpart, rd_kafka_err2str(e));
         set_error(c, err);
         return;
     }
     int64_t at = from == SRV_FROM_SMALLEST ? lo : hi;
     srv_log(c->ctx.log, "tannin: table %s: %s/%d: consuming from %s offset %lld (was %lld)",
-            c->cfg->name_with_type, topic, c->partition,
+            c->cfg->name_with_type, topic, c->kpart,
             from == SRV_FROM_SMALLEST ? "smallest" : "largest", (long long)at,
             (long long)c->next_offset);
     c->resetting = false;
     c->assigned = true;
-    if (restart_at(c, at, err) || srv_kafka_assign(c->rk, topic, c->partition, at, err))
+    if (restart_at(c, at, err) || srv_kafka_assign(c->rk, topic, c->kpart, at, err))
         set_error(c, err);
     atomic_store(&c->current_offset, at);
 }
@@ -588,12 +598,12 @@ static void apply_controls(srv_consumer *c)
     bool want = atomic_load(&c->want_pause);
     if (want != c->paused) {
         rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-        rd_kafka_topic_partition_list_add(l, c->cfg->stream.topic, c->partition);
+        rd_kafka_topic_partition_list_add(l, c->stream->topic, c->kpart);
         if (want && c->assigned)
             rd_kafka_pause_partitions(c->rk, l);
         else if (c->assigned)
             rd_kafka_resume_partitions(c->rk, l);
-        else if (!want && srv_kafka_assign(c->rk, c->cfg->stream.topic, c->partition,
+        else if (!want && srv_kafka_assign(c->rk, c->stream->topic, c->kpart,
                                            c->assign_at, err))
             set_error(c, err);
         c->assigned = c->assigned || !want;
@@ -628,30 +638,82 @@ static bool accept_offset(srv_consumer *c, int64_t off)
     return off >= c->next_offset && c->cur;
 }
 
-/* Up to BATCH messages: waits up to POLL_MS for the first only, then takes
+/* Up to max messages: waits up to POLL_MS for the first only, then takes
  * what is queued without waiting (a batch call's timeout is for the whole
  * batch, which a partition below ~10k messages/s never fills: every row
  * would wait the full POLL_MS before it became queryable). */
-static ssize_t next_batch(srv_consumer *c, rd_kafka_message_t **msgs)
+static ssize_t next_batch(srv_consumer *c, rd_kafka_message_t **msgs, uint32_t max)
 {
     rd_kafka_message_t *first = rd_kafka_consume_queue(c->queue, POLL_MS);
     if (!first)
         return 0;
     msgs[0] = first;
-    ssize_t more = rd_kafka_consume_batch_queue(c->queue, 0, msgs + 1, BATCH - 1);
+    ssize_t more = max > 1 ? rd_kafka_consume_batch_queue(c->queue, 0, msgs + 1, max - 1) : 0;
     return 1 + (more > 0 ? more : 0);
+}
+
+static int64_t mono_us(void) { return (int64_t)(tn_mono_ns() / 1000); }
+
+/* The batch the rate limits allow at once (BATCH without limits). */
+static uint32_t batch_cap(srv_consumer *c)
+{
+    uint32_t cap = srv_rate_batch(&c->rate, BATCH);
+    return c->ctx.server_rate ? srv_rate_batch(c->ctx.server_rate, cap) : cap;
+}
+
+/* Messages fetched are charged to both buckets, valid or not: the limit
+ * is on what the partition takes from Kafka, as in Pinot. */
+static void charge(srv_consumer *c, ssize_t n)
+{
+    if (n <= 0)
+        return;
+    int64_t now = mono_us();
+    srv_rate_take(&c->rate, (uint32_t)n, now);
+    if (c->ctx.server_rate)
+        srv_rate_take(c->ctx.server_rate, (uint32_t)n, now);
+}
+
+/* Whether the thread has something to do other than wait: stop, pause,
+ * resume, reset or commit requests are served at once, never after a
+ * throttle wait. */
+static bool control_pending(srv_consumer *c)
+{
+    return atomic_load(&c->stop) || atomic_load(&c->want_pause) != c->paused ||
+           atomic_load(&c->want_from) != SRV_FROM_LAST ||
+           atomic_load(&c->commit_req) != atomic_load(&c->commit_done);
+}
+
+/* Waits while a rate limit says so, in short naps that end early on any
+ * control request; true when the partition may fetch now. */
+static bool throttle(srv_consumer *c)
+{
+    int64_t now = mono_us();
+    int64_t wait = srv_rate_wait_us(&c->rate, now);
+    if (c->ctx.server_rate)
+        wait = TN_MAX(wait, srv_rate_wait_us(c->ctx.server_rate, now));
+    if (!wait) {
+        atomic_store(&c->throttled, false);
+        return true;
+    }
+    atomic_store(&c->throttled, true);
+    int64_t nap_us = TN_MIN(wait, 20000);
+    if (!control_pending(c))
+        usleep((useconds_t)nap_us);
+    atomic_fetch_add(&c->throttled_us, mono_us() - now);
+    return false;
 }
 
 static void consume_batch(srv_consumer *c, rd_kafka_message_t **msgs)
 {
-    ssize_t n = next_batch(c, msgs);
+    ssize_t n = next_batch(c, msgs, batch_cap(c));
+    charge(c, n);
     batch_counts bc = {0};
     bool ok = false;
     for (ssize_t i = 0; i < n; i++) {
         rd_kafka_message_t *m = msgs[i];
         if (m->err) {
             handle_error(c, m);
-        } else if (m->partition == c->partition && accept_offset(c, m->offset)) {
+        } else if (m->partition == c->kpart && accept_offset(c, m->offset)) {
             ingest(c, m, &bc);
             ok = true;
             if (c->cur_threshold && c->cur_rows >= c->cur_threshold) {
@@ -686,7 +748,7 @@ static int start_position(srv_consumer *c, int64_t *assign_at, char *err)
     if (rc != TN_ENOTFOUND)
         return rc;
     c->next_offset = -1;
-    *assign_at = c->cfg->stream.from_earliest ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END;
+    *assign_at = c->stream->from_earliest ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END;
     return TN_OK;
 }
 
@@ -697,9 +759,11 @@ static int setup(srv_consumer *c, char *err)
     if (!rc && c->cfg->complex.on)
         c->unnest = srv_unnest_create(&c->cfg->complex, c->schema);
     if (!rc)
-        rc = srv_kafka_consumer_new(c->cfg, c->ctx.kafka_brokers, &c->logctx, &c->rk, err);
-    if (!rc && c->cfg->stream.dead_letter_topic)
-        rc = srv_kafka_producer_new(c->cfg, c->ctx.kafka_brokers, &c->logctx, &c->dlq, err);
+        rc = srv_kafka_consumer_new(c->cfg, c->stream, c->ctx.kafka_brokers, &c->logctx, &c->rk,
+                                    err);
+    if (!rc && c->stream->dead_letter_topic)
+        rc = srv_kafka_producer_new(c->cfg, c->stream, c->ctx.kafka_brokers, &c->logctx,
+                                    &c->dlq, err);
     if (!rc)
         rc = start_position(c, &assign_at, err);
     if (!rc && c->next_offset >= 0)
@@ -715,7 +779,7 @@ static int setup(srv_consumer *c, char *err)
     if (atomic_load(&c->want_pause))
         return TN_OK;
     c->assigned = true;
-    return srv_kafka_assign(c->rk, c->cfg->stream.topic, c->partition, assign_at, err);
+    return srv_kafka_assign(c->rk, c->stream->topic, c->kpart, assign_at, err);
 }
 
 static void *consumer_main(void *arg)
@@ -736,7 +800,7 @@ static void *consumer_main(void *arg)
             rd_kafka_poll(c->dlq, 0); /* delivery reports */
         if (c->paused)
             nap(c, POLL_MS);
-        else
+        else if (throttle(c))
             consume_batch(c, msgs);
         track_watermarks(c, tn_now_ms());
         tune_check(c, tn_now_ms());
@@ -761,7 +825,7 @@ static void *consumer_main(void *arg)
 }
 
 srv_consumer *srv_consumer_start(const srv_consumer_ctx *ctx, srv_table *t, int32_t partition,
-                                 uint32_t first_seq, bool paused)
+                                 uint32_t first_seq, bool paused, double rate_limit)
 {
     srv_consumer *c = tn_calloc(1, sizeof *c);
     c->ctx = *ctx;
@@ -769,12 +833,16 @@ srv_consumer *srv_consumer_start(const srv_consumer_ctx *ctx, srv_table *t, int3
     c->cfg = t->cfg;
     c->schema = t->schema->schema;
     c->partition = partition;
+    c->stream = srv_stream_of(t->cfg, partition);
+    c->kpart = srv_stream_partition(partition);
     c->next_seq = first_seq;
+    srv_rate_init(&c->rate, rate_limit);
     srv_table_source(t, partition, c->source, sizeof c->source);
     c->logctx.lim = &t->log;
     c->logctx.on_error = client_error;
     c->logctx.owner = c;
-    snprintf(c->logctx.who, sizeof c->logctx.who, "%s/%d", t->cfg->name_with_type, partition);
+    snprintf(c->logctx.who, sizeof c->logctx.who, "%s/%s/%d", t->cfg->name_with_type,
+             c->stream->topic, c->kpart);
     pthread_mutex_init(&c->slock, NULL);
     atomic_init(&c->latest_offset, -1);
     atomic_init(&c->catchup_target, -1);
@@ -793,7 +861,13 @@ void srv_consumer_stop(srv_consumer *c)
     pthread_join(c->thread, NULL);
     srv_table_release(c->table);
     pthread_mutex_destroy(&c->slock);
+    srv_rate_destroy(&c->rate);
     free(c);
+}
+
+void srv_consumer_set_rate(srv_consumer *c, double rate_limit)
+{
+    srv_rate_set(&c->rate, rate_limit);
 }
 
 void srv_consumer_pause(srv_consumer *c, bool pause) { atomic_store(&c->want_pause, pause); }

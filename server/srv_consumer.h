@@ -8,12 +8,15 @@
  * reached, handing the full one to the sealer. Offsets are Tannin's: a
  * message below the next expected offset (a re-delivery) is ignored, and
  * an offset Kafka no longer has is reported as data loss, never skipped
- * silently.
+ * silently. Rate limits (the partition's share of its topic's, and the
+ * server's) are waited for before each fetch, never past a stop or a
+ * pause request.
  */
 #ifndef SRV_CONSUMER_H
 #define SRV_CONSUMER_H
 
 #include "seg_store.h"
+#include "srv_rate.h"
 #include "srv_sealer.h"
 #include "srv_table.h"
 
@@ -25,6 +28,7 @@ typedef struct srv_consumer_ctx {
     srv_sealer *sealer;
     const char *kafka_brokers;   /* overrides the table's broker list; NULL keeps it */
     const srv_log_sink *log;
+    srv_rate *server_rate;       /* the server-wide consumption limit; NULL = none */
 } srv_consumer_ctx;
 
 typedef enum srv_part_state {
@@ -34,7 +38,9 @@ typedef enum srv_part_state {
 } srv_part_state;
 
 typedef struct srv_part_status {
-    int32_t partition;
+    int32_t partition;           /* the table's id (see SRV_PARTITION_PADDING) */
+    int32_t stream_partition;    /* the topic's own */
+    char topic[256];
     srv_part_state state;
     char last_error[TN_ERRLEN];
     int64_t current_offset;      /* next offset to ingest */
@@ -44,14 +50,21 @@ typedef struct srv_part_status {
     bool caught_up;
     int64_t catchup_target;      /* high watermark at start, -1 unknown */
     uint64_t flush_threshold_rows; /* the consuming segment's row threshold, 0 none */
+    double rate_limit;           /* messages/s of this partition, 0 = none */
+    bool throttled;              /* waiting for a rate limit now */
+    int64_t throttled_ms;        /* total time spent waiting for a rate limit */
 } srv_part_status;
 
 typedef struct srv_consumer srv_consumer;
 
-/* Starts the thread. first_seq: the sequence number of the first
- * consuming segment (after those already stored); paused: start paused. */
+/* Starts the thread. partition: the table's id (stream index * 10000 +
+ * the topic's partition); first_seq: the sequence number of the first
+ * consuming segment (after those already stored); paused: start paused;
+ * rate_limit: messages/s for this partition (0 = none). */
 srv_consumer *srv_consumer_start(const srv_consumer_ctx *ctx, srv_table *t, int32_t partition,
-                                 uint32_t first_seq, bool paused);
+                                 uint32_t first_seq, bool paused, double rate_limit);
+/* A new per-partition limit (the topic's partition count changed). */
+void srv_consumer_set_rate(srv_consumer *c, double rate_limit);
 /* Stops and joins the thread and frees. Its consuming segment stays in the
  * table's set; the caller decides (srv_table_drop_consuming). */
 void srv_consumer_stop(srv_consumer *c);

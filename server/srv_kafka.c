@@ -38,8 +38,8 @@ static int set(rd_kafka_conf_t *c, const char *k, const char *v, char *err)
 /* Settings Tannin relies on: offsets stay Tannin's (no commits, no reset
  * by librdkafka: an out-of-range offset is reported and handled as data
  * loss), small fetch waits for freshness, quick reconnects. */
-static int base_conf(rd_kafka_conf_t *c, const srv_table_config *cfg, const char *brokers,
-                     char *err)
+static int base_conf(rd_kafka_conf_t *c, const srv_table_config *cfg,
+                     const srv_stream_config *s, const char *brokers, char *err)
 {
     char group[300];
     snprintf(group, sizeof group, "tannin-%s", cfg->name_with_type);
@@ -57,24 +57,25 @@ static int base_conf(rd_kafka_conf_t *c, const srv_table_config *cfg, const char
         rc = set(c, "group.id", group, err);
     for (size_t i = 0; i < TN_ARRAY_LEN(tunable) && !rc; i++)
         rc = set(c, tunable[i][0], tunable[i][1], err);
-    for (uint32_t i = 0; i < cfg->stream.nprops && !rc; i++)
-        rc = set(c, cfg->stream.props[i].key, cfg->stream.props[i].value, err);
+    for (uint32_t i = 0; i < s->nprops && !rc; i++)
+        rc = set(c, s->props[i].key, s->props[i].value, err);
     for (size_t i = 0; i < TN_ARRAY_LEN(fixed) && !rc; i++)
         rc = set(c, fixed[i][0], fixed[i][1], err);
     return rc;
 }
 
-int srv_kafka_consumer_new(const srv_table_config *cfg, const char *brokers,
-                           srv_kafka_logctx *logctx, rd_kafka_t **out, char *err)
+int srv_kafka_consumer_new(const srv_table_config *cfg, const srv_stream_config *s,
+                           const char *brokers, srv_kafka_logctx *logctx, rd_kafka_t **out,
+                           char *err)
 {
     if (!brokers)
-        brokers = cfg->stream.brokers;
+        brokers = s->brokers;
     if (!brokers || !*brokers)
         return tn_err(err, TN_EINVAL,
-                      "table %s: no Kafka brokers ('stream.kafka.broker.list' is missing and "
-                      "the server has no --kafka)", cfg->name_with_type);
+                      "table %s: topic %s: no Kafka brokers ('stream.kafka.broker.list' is "
+                      "missing and the server has no --kafka)", cfg->name_with_type, s->topic);
     rd_kafka_conf_t *c = rd_kafka_conf_new();
-    int rc = base_conf(c, cfg, brokers, err);
+    int rc = base_conf(c, cfg, s, brokers, err);
     if (rc) {
         rd_kafka_conf_destroy(c);
         return rc;
@@ -92,11 +93,12 @@ int srv_kafka_consumer_new(const srv_table_config *cfg, const char *brokers,
     return TN_OK;
 }
 
-int srv_kafka_producer_new(const srv_table_config *cfg, const char *brokers,
-                           srv_kafka_logctx *logctx, rd_kafka_t **out, char *err)
+int srv_kafka_producer_new(const srv_table_config *cfg, const srv_stream_config *s,
+                           const char *brokers, srv_kafka_logctx *logctx, rd_kafka_t **out,
+                           char *err)
 {
     if (!brokers)
-        brokers = cfg->stream.brokers;
+        brokers = s->brokers;
     if (!brokers || !*brokers)
         return tn_err(err, TN_EINVAL, "table %s: no Kafka brokers for the dead-letter topic",
                       cfg->name_with_type);

@@ -22,16 +22,18 @@ typedef struct srv_kafka_logctx {
     void *owner;
 } srv_kafka_logctx;
 
-/* A consumer handle for cfg's stream. brokers overrides the config's list
- * when not NULL. logctx must outlive the handle. */
-int srv_kafka_consumer_new(const srv_table_config *cfg, const char *brokers,
-                           srv_kafka_logctx *logctx, rd_kafka_t **out, char *err);
+/* A consumer handle for stream s of table cfg. brokers overrides the
+ * stream's list when not NULL. logctx must outlive the handle. */
+int srv_kafka_consumer_new(const srv_table_config *cfg, const srv_stream_config *s,
+                           const char *brokers, srv_kafka_logctx *logctx, rd_kafka_t **out,
+                           char *err);
 
-/* A producer for cfg's dead-letter topic, on the same brokers (brokers
- * overrides as above). Delivery is best effort: the copy is for people to
- * inspect; the message is counted invalid either way. */
-int srv_kafka_producer_new(const srv_table_config *cfg, const char *brokers,
-                           srv_kafka_logctx *logctx, rd_kafka_t **out, char *err);
+/* A producer for stream s's dead-letter topic, on the same brokers
+ * (brokers overrides as above). Delivery is best effort: the copy is for
+ * people to inspect; the message is counted invalid either way. */
+int srv_kafka_producer_new(const srv_table_config *cfg, const srv_stream_config *s,
+                           const char *brokers, srv_kafka_logctx *logctx, rd_kafka_t **out,
+                           char *err);
 
 /* The partition count of the topic (metadata request). */
 int srv_kafka_partition_count(rd_kafka_t *rk, const char *topic, int timeout_ms,

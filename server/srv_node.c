@@ -110,10 +110,15 @@ static int def_parse(srv_node *n, const char *schema_json, const char *table_jso
         goto fail;
     }
     srv_rowproc_free(p);
-    if (d->cfg->realtime && !n->kafka_brokers && !d->cfg->stream.brokers) {
-        rc = tn_err(err, TN_EINVAL,
-                    "table config: 'stream.kafka.broker.list' is missing (and the server has no "
-                    "--kafka)");
+    for (uint32_t i = 0; d->cfg->realtime && !n->kafka_brokers && i < d->cfg->nstreams; i++) {
+        if (srv_table_stream(d->cfg, i)->brokers)
+            continue;
+        if (d->cfg->nstreams == 1)
+            rc = tn_err(err, TN_EINVAL, "table config: 'stream.kafka.broker.list' is missing "
+                        "(and the server has no --kafka)");
+        else
+            rc = tn_err(err, TN_EINVAL, "table config: streamConfigMaps[%u]: "
+                        "'stream.kafka.broker.list' is missing (and the server has no --kafka)", i);
         goto fail;
     }
     return TN_OK;
@@ -577,6 +582,7 @@ static void node_free(srv_node *n)
     pthread_mutex_destroy(&n->tlock);
     pthread_mutex_destroy(&n->mlock);
     pthread_cond_destroy(&n->mcond);
+    srv_rate_destroy(&n->server_rate);
     free(n->name);
     free(n->kafka_brokers);
     free(n);
@@ -595,6 +601,7 @@ int srv_node_open(const srv_node_opts *o, srv_node **out, char *err)
     pthread_mutex_init(&n->tlock, NULL);
     pthread_mutex_init(&n->mlock, NULL);
     pthread_cond_init(&n->mcond, NULL);
+    srv_rate_init(&n->server_rate, o->consumption_rate_limit);
     seg_store_opts so = {.no_sync = o->no_sync};
     int rc = seg_store_open(o->data_dir, &so, &n->store, err);
     if (!rc)
@@ -607,7 +614,9 @@ int srv_node_open(const srv_node_opts *o, srv_node **out, char *err)
     }
     n->sealer = srv_sealer_start(n->store, &n->log);
     n->cctx = (srv_consumer_ctx){.store = n->store, .sealer = n->sealer,
-                                 .kafka_brokers = n->kafka_brokers, .log = &n->log};
+                                 .kafka_brokers = n->kafka_brokers, .log = &n->log,
+                                 .server_rate = o->consumption_rate_limit > 0 ? &n->server_rate
+                                                                              : NULL};
     for (uint32_t i = 0; i < n->ntables; i++)
         start_runtime(n, &n->tables[i]);
     srv_maint_start(n);

@@ -29,6 +29,9 @@ typedef struct srv_node_opts {
      * failures); NULL = stderr. Called from any thread. */
     void (*log)(void *ctx, const char *line);
     void *log_ctx;
+    /* Messages per second across every partition this server consumes
+     * (Pinot's pinot.server.consumption.rate.limit); 0 = no limit. */
+    double consumption_rate_limit;
 } srv_node_opts;
 
 /* Opens the store, loads the table configs and sealed segments it holds,
@@ -70,12 +73,15 @@ void srv_snapshot_release(srv_snapshot *s);
  *   "segments": [{"name", "partition", "startOffset", "endOffset",
  *                 "startTimeMs", "endTimeMs", "docs", "sizeBytes",
  *                 "status": "IN_PROGRESS"|"DONE", "createdMs"}],
- *   "partitions": [{"partition", "state": "CONSUMING"|"PAUSED"|"ERROR",
+ *   "partitions": [{"partition", "topic", "streamPartition",
+ *                   "state": "CONSUMING"|"PAUSED"|"ERROR",
  *                   "lastError", "currentOffset", "latestOffset", "lag",
  *                   "lastMessageMs", "rowsIngested", "invalidRows",
  *                   "dataLossEvents"}]}]}
  * table NULL = every table. The implementation adds: per partition
- * "filteredRows" and "caughtUp"; per table "invalidRows" (uploads too) and,
+ * "filteredRows", "caughtUp", "rateLimit" (messages/s, null without one),
+ * "throttled" (waiting for a rate limit now) and "throttledMs" (in all);
+ * per table "invalidRows" (uploads too) and,
  * for REALTIME, "paused", "partitionsKnown", "discoveryError" (when the
  * topic cannot be read), "segmentsSealed", "segmentsWaitingToSeal"; at the
  * top "lastSealError" while a seal keeps failing. Timestamps without a

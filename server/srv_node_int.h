@@ -20,6 +20,7 @@ struct srv_node {
     srv_log_sink log;
     srv_sealer *sealer;
     srv_consumer_ctx cctx;
+    srv_rate server_rate;        /* --consumption-rate-limit, shared by every consumer */
     pthread_mutex_t admin;       /* serializes changes: put, drop, pause, commit */
     pthread_mutex_t tlock;       /* the tables array */
     node_table *tables;

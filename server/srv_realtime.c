@@ -27,13 +27,14 @@ struct srv_realtime {
 
 bool srv_realtime_owns(const srv_table *t, int32_t p)
 {
-    const srv_stream_config *s = &t->cfg->stream;
-    if ((uint32_t)p % t->assign_count != t->assign_index)
+    const srv_stream_config *s = srv_stream_of(t->cfg, p);
+    if (!s || (uint32_t)p % t->assign_count != t->assign_index)
         return false;
     if (!s->partitions)
         return true;
+    int32_t sp = srv_stream_partition(p);
     for (uint32_t i = 0; i < s->npartitions; i++)
-        if (s->partitions[i] == p)
+        if (s->partitions[i] == sp)
             return true;
     return false;
 }
@@ -52,40 +53,48 @@ static uint32_t first_seq(srv_table *t, int32_t p)
     return (uint32_t)(max + 1);
 }
 
-static bool started(srv_table *t, int32_t p)
+static srv_consumer *started(srv_table *t, int32_t p)
 {
     for (uint32_t i = 0; i < t->nparts; i++)
         if (srv_consumer_partition(t->parts[i]) == p)
-            return true;
-    return false;
+            return t->parts[i];
+    return NULL;
 }
 
-/* Starts a consumer for each owned partition below count (or in the
- * configured list) that has none yet. */
-static void start_partitions(srv_realtime *r, int32_t count)
+/* Starts a consumer for each owned partition of stream si below count (or
+ * in the configured list) that has none yet. Each partition gets its share
+ * of the topic's rate limit, as Pinot's RealtimeConsumptionRateManager
+ * divides it: limit / the topic's partition count (the configured ones
+ * when the config lists them); running ones get the new share when the
+ * count changes. */
+static void start_partitions(srv_realtime *r, uint32_t si, int32_t count)
 {
     srv_table *t = r->table;
-    const srv_stream_config *s = &t->cfg->stream;
+    const srv_stream_config *s = srv_table_stream(t->cfg, si);
     uint32_t n = s->partitions ? s->npartitions : (uint32_t)count;
+    double rate = s->rate_limit > 0 && n ? s->rate_limit / n : 0;
     for (uint32_t i = 0; i < n; i++) {
-        int32_t p = s->partitions ? s->partitions[i] : (int32_t)i;
-        if (!srv_realtime_owns(t, p) || started(t, p))
+        int32_t sp = s->partitions ? s->partitions[i] : (int32_t)i;
+        int32_t p = srv_partition_id(si, sp);
+        if (!srv_realtime_owns(t, p))
             continue;
-        srv_consumer *c = srv_consumer_start(&r->ctx, t, p, first_seq(t, p), t->paused);
+        srv_consumer *c = started(t, p);
+        if (c) {
+            srv_consumer_set_rate(c, rate);
+            continue;
+        }
+        c = srv_consumer_start(&r->ctx, t, p, first_seq(t, p), t->paused, rate);
         pthread_mutex_lock(&t->lock);
         t->parts = tn_realloc(t->parts, (t->nparts + 1) * sizeof *t->parts);
         t->parts[t->nparts++] = c;
         pthread_mutex_unlock(&t->lock);
     }
-    pthread_mutex_lock(&t->lock);
-    t->parts_known = true;
-    t->discover_error[0] = 0;
-    pthread_mutex_unlock(&t->lock);
 }
 
-static void set_discover_error(srv_table *t, const char *msg)
+static void set_discover_state(srv_table *t, bool known, const char *msg)
 {
     pthread_mutex_lock(&t->lock);
+    t->parts_known = known;
     snprintf(t->discover_error, sizeof t->discover_error, "%s", msg);
     pthread_mutex_unlock(&t->lock);
 }
@@ -109,33 +118,64 @@ static bool wait_stop(srv_realtime *r, int64_t ms)
     return stop;
 }
 
+/* One pass over the streams: each one's partitions from the config or
+ * from Kafka (a handle per stream, made on first need: streams may live
+ * on different clusters). True when every stream's partitions are known;
+ * err holds the first failure otherwise. */
+static bool discover(srv_realtime *r, rd_kafka_t **rks, char *err)
+{
+    srv_table *t = r->table;
+    bool all = true;
+    err[0] = 0;
+    for (uint32_t si = 0; si < t->cfg->nstreams; si++) {
+        const srv_stream_config *s = srv_table_stream(t->cfg, si);
+        char e[TN_ERRLEN];
+        int32_t count = 0;
+        int rc = TN_OK;
+        if (!s->partitions && !rks[si])
+            rc = srv_kafka_consumer_new(t->cfg, s, r->ctx.kafka_brokers, &r->logctx, &rks[si], e);
+        if (!rc && !s->partitions)
+            rc = srv_kafka_partition_count(rks[si], s->topic, METADATA_TIMEOUT_MS, &count, e);
+        if (!rc && count > SRV_PARTITION_PADDING)
+            rc = tn_err(e, TN_EINVAL, "topic %s has %d partitions; at most %d are supported",
+                        s->topic, count, SRV_PARTITION_PADDING);
+        if (!rc) {
+            start_partitions(r, si, count);
+            continue;
+        }
+        if (all)
+            snprintf(err, TN_ERRLEN, "%s", e);
+        all = false;
+        srv_log_limited(&t->log, "tannin: table %s: %s", t->cfg->name_with_type, e);
+    }
+    return all;
+}
+
+static bool fixed_partitions(const srv_table_config *cfg)
+{
+    for (uint32_t si = 0; si < cfg->nstreams; si++)
+        if (!srv_table_stream(cfg, si)->partitions)
+            return false;
+    return true;
+}
+
 static void *runner_main(void *arg)
 {
     srv_realtime *r = arg;
     srv_table *t = r->table;
     char err[TN_ERRLEN];
-    if (t->cfg->stream.partitions) { /* the config names them: no discovery */
-        start_partitions(r, 0);
-        return NULL;
-    }
-    rd_kafka_t *rk = NULL;
-    if (srv_kafka_consumer_new(t->cfg, r->ctx.kafka_brokers, &r->logctx, &rk, err)) {
-        set_discover_error(t, err);
-        return NULL;
-    }
-    bool known = false;
+    rd_kafka_t **rks = tn_calloc(t->cfg->nstreams, sizeof *rks);
+    bool once = fixed_partitions(t->cfg); /* the config names them all: no rediscovery */
+    bool known, ever = false;
     do {
-        int32_t count;
-        if (srv_kafka_partition_count(rk, t->cfg->stream.topic, METADATA_TIMEOUT_MS, &count,
-                                      err) == TN_OK) {
-            start_partitions(r, count);
-            known = true;
-        } else {
-            set_discover_error(t, err);
-            srv_log_limited(&t->log, "tannin: table %s: %s", t->cfg->name_with_type, err);
-        }
-    } while (!wait_stop(r, known ? REDISCOVER_MS : DISCOVER_RETRY_MS));
-    rd_kafka_destroy(rk);
+        known = discover(r, rks, err);
+        ever |= known; /* a later failure leaves the partitions known, with the error shown */
+        set_discover_state(t, ever, err);
+    } while (!(once && known) && !wait_stop(r, known ? REDISCOVER_MS : DISCOVER_RETRY_MS));
+    for (uint32_t si = 0; si < t->cfg->nstreams; si++)
+        if (rks[si])
+            rd_kafka_destroy(rks[si]);
+    free(rks);
     return NULL;
 }
 

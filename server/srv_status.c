@@ -28,6 +28,7 @@ typedef struct table_view {
     char *config_json;
     char name[160];
     bool realtime, paused, parts_known;
+    uint32_t nstreams;
     char discover_error[TN_ERRLEN];
     seg_segment **segs;
     uint32_t nsegs;
@@ -45,6 +46,7 @@ static void view_take(srv_table *t, table_view *v)
     v->config_json = tn_strdup(t->cfg->json);
     snprintf(v->name, sizeof v->name, "%s", t->cfg->name_with_type);
     v->realtime = t->cfg->realtime;
+    v->nstreams = t->cfg->nstreams;
     v->paused = t->paused;
     v->parts_known = t->parts_known || !t->cfg->realtime;
     snprintf(v->discover_error, sizeof v->discover_error, "%s", t->discover_error);
@@ -104,6 +106,8 @@ static cJSON *partition_json(const srv_part_status *p)
 {
     cJSON *o = cJSON_CreateObject();
     add_i64(o, "partition", p->partition);
+    cJSON_AddStringToObject(o, "topic", p->topic);
+    add_i64(o, "streamPartition", p->stream_partition);
     cJSON_AddStringToObject(o, "state", state_names[p->state]);
     if (p->last_error[0])
         cJSON_AddStringToObject(o, "lastError", p->last_error);
@@ -122,6 +126,12 @@ static cJSON *partition_json(const srv_part_status *p)
     add_i64(o, "dataLossEvents", (int64_t)p->loss_events);
     cJSON_AddBoolToObject(o, "caughtUp", p->caught_up);
     add_i64(o, "flushThresholdRows", (int64_t)p->flush_threshold_rows);
+    if (p->rate_limit > 0)
+        cJSON_AddNumberToObject(o, "rateLimit", p->rate_limit);
+    else
+        cJSON_AddNullToObject(o, "rateLimit");
+    cJSON_AddBoolToObject(o, "throttled", p->throttled);
+    add_i64(o, "throttledMs", p->throttled_ms);
     return o;
 }
 
@@ -196,6 +206,16 @@ static void add_reason(char *why, size_t cap, size_t *len, const char *fmt, ...)
     *len = strlen(why);
 }
 
+/* "3", or with several streams "10003 (topic/3)": the table's id alone
+ * does not say which topic it is. */
+static void part_label(const table_view *v, const srv_part_status *p, char *buf, size_t cap)
+{
+    if (v->nstreams > 1)
+        snprintf(buf, cap, "%d (%s/%d)", p->partition, p->topic, p->stream_partition);
+    else
+        snprintf(buf, cap, "%d", p->partition);
+}
+
 bool srv_node_ready(srv_node *n, char *why, size_t cap)
 {
     size_t len = 0;
@@ -217,12 +237,13 @@ bool srv_node_ready(srv_node *n, char *why, size_t cap)
             if (p->caught_up || p->state == SRV_PART_PAUSED) /* paused: an operator's choice */
                 continue;
             ready = false;
+            char part[300];
+            part_label(&v, p, part, sizeof part);
             if (p->state == SRV_PART_ERROR)
-                add_reason(why, cap, &len, "%s partition %d: %s", v.name, p->partition,
-                           p->last_error);
+                add_reason(why, cap, &len, "%s partition %s: %s", v.name, part, p->last_error);
             else
-                add_reason(why, cap, &len, "%s partition %d: catching up (offset %lld of %lld)",
-                           v.name, p->partition, (long long)p->current_offset,
+                add_reason(why, cap, &len, "%s partition %s: catching up (offset %lld of %lld)",
+                           v.name, part, (long long)p->current_offset,
                            (long long)p->catchup_target);
         }
         view_free(&v);
@@ -263,6 +284,10 @@ static const metric part_metrics[] = {
     {"tannin_server_partition_state", "gauge", "0 consuming, 1 paused, 2 error."},
     {"tannin_server_dead_lettered_total", "counter",
      "Invalid messages copied to the table's dead-letter topic."},
+    {"tannin_server_partition_throttled_ms_total", "counter",
+     "Time the partition waited for a consumption rate limit."},
+    {"tannin_server_partition_throttled", "gauge",
+     "1 while the partition waits for a consumption rate limit."},
 };
 
 static int64_t part_value(const srv_part_status *p, size_t k)
@@ -275,7 +300,9 @@ static int64_t part_value(const srv_part_status *p, size_t k)
     case 4: return p->latest_offset >= 0 ? TN_MAX(0, p->latest_offset - p->current_offset) : 0;
     case 5: return p->current_offset;
     case 6: return p->state;
-    default: return (int64_t)p->dead_lettered;
+    case 7: return (int64_t)p->dead_lettered;
+    case 8: return p->throttled_ms;
+    default: return p->throttled;
     }
 }
 
@@ -284,6 +311,23 @@ static void table_metrics(tn_buf *b, const table_view *v, size_t k)
     for (uint32_t i = 0; i < v->nparts; i++)
         appendf(b, "%s{table=\"%s\",partition=\"%d\"} %lld\n", part_metrics[k].name, v->name,
                 v->parts[i].partition, (long long)part_value(&v->parts[i], k));
+}
+
+/* Which topic and stream partition a table partition id stands for, and
+ * its rate limit (0 = none): labels kept off the counters above, whose
+ * series stay as they were. */
+static void part_info_metric(tn_buf *b, const table_view *views, uint32_t count)
+{
+    appendf(b, "# HELP tannin_server_partition_rate_limit Messages/s the partition may consume "
+               "(0: no limit), with its topic and stream partition.\n"
+               "# TYPE tannin_server_partition_rate_limit gauge\n");
+    for (uint32_t i = 0; i < count; i++)
+        for (uint32_t k = 0; k < views[i].nparts; k++) {
+            const srv_part_status *p = &views[i].parts[k];
+            appendf(b, "tannin_server_partition_rate_limit{table=\"%s\",partition=\"%d\","
+                       "topic=\"%s\",stream_partition=\"%d\"} %g\n", views[i].name,
+                    p->partition, p->topic, p->stream_partition, p->rate_limit);
+        }
 }
 
 typedef struct table_totals {
@@ -346,12 +390,17 @@ char *srv_node_metrics_text(srv_node *n)
     appendf(&b, "# HELP tannin_server_ready 1 when every partition has caught up.\n"
                 "# TYPE tannin_server_ready gauge\ntannin_server_ready %d\n",
             srv_node_ready(n, NULL, 0) ? 1 : 0);
+    appendf(&b, "# HELP tannin_server_consumption_rate_limit Messages/s the server may consume "
+                "across its partitions (0: no limit).\n"
+                "# TYPE tannin_server_consumption_rate_limit gauge\n"
+                "tannin_server_consumption_rate_limit %g\n", srv_rate_limit(&n->server_rate));
     for (size_t k = 0; k < TN_ARRAY_LEN(part_metrics); k++) {
         appendf(&b, "# HELP %s %s\n# TYPE %s %s\n", part_metrics[k].name, part_metrics[k].help,
                 part_metrics[k].name, part_metrics[k].type);
         for (uint32_t i = 0; i < count; i++)
             table_metrics(&b, &views[i], k);
     }
+    part_info_metric(&b, views, count);
     table_metrics_all(&b, views, count);
     uint64_t file_bytes, used_bytes;
     char err[TN_ERRLEN];

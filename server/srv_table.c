@@ -205,7 +205,10 @@ void srv_snapshot_release(srv_snapshot *s)
 void srv_table_source(const srv_table *t, int32_t partition, char *buf, size_t cap)
 {
     /* The incarnation keeps a dropped and re-created table from resuming at
-     * its predecessor's offsets. */
+     * its predecessor's offsets. The partition is the table's id, the
+     * topic its stream's: one key per (stream, partition), and a
+     * one-stream table's keys are those it always had. */
+    const srv_stream_config *s = srv_stream_of(t->cfg, partition);
     snprintf(buf, cap, "%s@%lld/%s/%d", t->name_wt, (long long)t->incarnation,
-             t->cfg->stream.topic ? t->cfg->stream.topic : "", partition);
+             s && s->topic ? s->topic : "", partition);
 }

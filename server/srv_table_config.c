@@ -5,6 +5,8 @@
  * the older one, and ingestionConfig.streamIngestionConfig.streamConfigMaps)
  * and index choices in two shapes (tableIndexConfig lists, fieldConfigList);
  * both are read. Values Pinot writes as strings may also be JSON numbers.
+ * streamConfigMaps may hold several maps (a multi-topic table): each is
+ * parsed on its own, and errors then name the map's index.
  */
 #include "srv_table_config.h"
 
@@ -518,7 +520,7 @@ static int parse_complex(const cJSON *ing, srv_table_config *c, char *err)
     return rc;
 }
 
-static int parse_ingestion(const cJSON *root, srv_table_config *c, const cJSON **stream,
+static int parse_ingestion(const cJSON *root, srv_table_config *c, const cJSON **maps_out,
                            char *err)
 {
     const cJSON *ing, *fc, *sic;
@@ -541,16 +543,22 @@ static int parse_ingestion(const cJSON *root, srv_table_config *c, const cJSON *
     const cJSON *maps = cJSON_GetObjectItemCaseSensitive(sic, "streamConfigMaps");
     if (!maps || cJSON_IsNull(maps))
         return TN_OK;
-    if (!cJSON_IsArray(maps) || (maps->child && !cJSON_IsObject(maps->child)))
+    if (!cJSON_IsArray(maps))
         return tn_err(err, TN_EINVAL,
                       "table config: 'ingestionConfig.streamIngestionConfig.streamConfigMaps' "
                       "must be a list of objects");
-    if (cJSON_GetArraySize(maps) > 1)
+    int i = 0;
+    for (const cJSON *m = maps->child; m; m = m->next, i++)
+        if (!cJSON_IsObject(m))
+            return tn_err(err, TN_EINVAL,
+                          "table config: 'streamConfigMaps[%d]' must be an object (a stream "
+                          "config map)", i);
+    if (i > SRV_MAX_STREAMS)
         return tn_err(err, TN_EINVAL,
-                      "table config: 'streamConfigMaps' has %d streams; one is supported",
-                      cJSON_GetArraySize(maps));
+                      "table config: 'streamConfigMaps' has %d streams; at most %d are supported",
+                      i, SRV_MAX_STREAMS);
     if (maps->child)
-        *stream = maps->child;
+        *maps_out = maps;
     return TN_OK;
 }
 
@@ -661,6 +669,20 @@ static int stream_threshold(srv_stream_config *s, const char *k, const char *v, 
     return TN_OK;
 }
 
+/* Pinot's topic.consumption.rate.limit: messages per second (a double). */
+static int stream_rate_limit(srv_stream_config *s, const char *k, const char *v, char *err)
+{
+    char *end;
+    errno = 0;
+    double r = strtod(v, &end);
+    if (end == v || *end || errno || !isfinite(r) || r <= 0)
+        return tn_err(err, TN_EINVAL,
+                      "table config: '%s' must be a positive number of messages per second, "
+                      "got '%s'", k, v);
+    s->rate_limit = r;
+    return TN_OK;
+}
+
 /* One key of the stream map (k), its value text (v). */
 static int stream_key(srv_stream_config *s, const char *k, const char *v, char *err)
 {
@@ -691,6 +713,8 @@ static int stream_key(srv_stream_config *s, const char *k, const char *v, char *
     }
     if (!strcmp(k, KAFKA_PREFIX "partition.ids"))
         return srv_parse_partition_ids(v, &s->partitions, &s->npartitions, err);
+    if (!strcmp(k, "topic.consumption.rate.limit"))
+        return stream_rate_limit(s, k, v, err);
     for (size_t i = 0; i < TN_ARRAY_LEN(consumer_prefixes); i++) {
         size_t pl = strlen(consumer_prefixes[i]);
         if (strncmp(k, consumer_prefixes[i], pl))
@@ -757,22 +781,99 @@ static int parse_stream(const cJSON *map, srv_stream_config *s, char *err)
     if (!s->topic || !*s->topic)
         return tn_err(err, TN_EINVAL,
                       "table config: stream config 'stream.kafka.topic.name' is missing");
+    for (uint32_t i = 0; i < s->npartitions; i++)
+        if (s->partitions[i] >= SRV_PARTITION_PADDING)
+            return tn_err(err, TN_EINVAL,
+                          "table config: 'stream.kafka.partition.ids' names partition %d; "
+                          "partitions are numbered below %d", s->partitions[i],
+                          SRV_PARTITION_PADDING);
     return TN_OK;
+}
+
+static void stream_free(srv_stream_config *s)
+{
+    free(s->topic);
+    free(s->brokers);
+    free(s->dead_letter_topic);
+    for (uint32_t i = 0; i < s->nprops; i++) {
+        free(s->props[i].key);
+        free(s->props[i].value);
+    }
+    free(s->props);
+    srv_names_free(&s->ignored);
+    free(s->partitions);
+}
+
+/* Stream i's error, named by its map: "table config: X" becomes
+ * "table config: streamConfigMaps[i]: X". */
+static int map_error(int rc, uint32_t i, char *err)
+{
+    static const char pre[] = "table config: ";
+    char msg[TN_ERRLEN];
+    const char *rest = strncmp(err, pre, sizeof pre - 1) ? err : err + sizeof pre - 1;
+    snprintf(msg, sizeof msg, "%s", rest);
+    return tn_err(err, rc, "table config: streamConfigMaps[%u]: %s", i, msg);
+}
+
+/* Two maps on one topic would ingest every message twice. */
+static int check_distinct(const srv_table_config *c, uint32_t i, char *err)
+{
+    const srv_stream_config *s = srv_table_stream(c, i);
+    for (uint32_t k = 0; k < i; k++) {
+        const srv_stream_config *o = srv_table_stream(c, k);
+        bool same_brokers = (!o->brokers && !s->brokers) ||
+                            (o->brokers && s->brokers && !strcmp(o->brokers, s->brokers));
+        if (!strcmp(o->topic, s->topic) && same_brokers)
+            return tn_err(err, TN_EINVAL,
+                          "table config: streamConfigMaps[%u]: topic '%s' is already consumed "
+                          "by streamConfigMaps[%u]", i, s->topic, k);
+    }
+    return TN_OK;
+}
+
+/* streamConfigMaps: each map is parsed on its own; errors name the map
+ * when there are several. */
+static int parse_streams(const cJSON *maps, srv_table_config *c, char *err)
+{
+    uint32_t n = (uint32_t)cJSON_GetArraySize(maps), i = 0;
+    c->more_streams = tn_calloc(n, sizeof *c->more_streams);
+    for (const cJSON *m = maps->child; m; m = m->next, i++) {
+        srv_stream_config *s = i ? &c->more_streams[i - 1] : &c->stream;
+        c->nstreams = i + 1;
+        int rc = parse_stream(m, s, err);
+        if (rc)
+            return n > 1 ? map_error(rc, i, err) : rc;
+        if ((rc = check_distinct(c, i, err)))
+            return rc;
+    }
+    return TN_OK;
+}
+
+const srv_stream_config *srv_table_stream(const srv_table_config *c, uint32_t i)
+{
+    return i == 0 ? &c->stream : &c->more_streams[i - 1];
+}
+
+const srv_stream_config *srv_stream_of(const srv_table_config *c, int32_t partition)
+{
+    if (partition < 0 || (uint32_t)(partition / SRV_PARTITION_PADDING) >= c->nstreams)
+        return NULL;
+    return srv_table_stream(c, (uint32_t)(partition / SRV_PARTITION_PADDING));
 }
 
 /* ---- the whole config ----------------------------------------------- */
 
 static int parse_root(const cJSON *root, srv_table_config *c, char *err)
 {
-    const cJSON *ic, *stream = NULL;
+    const cJSON *ic, *stream = NULL, *maps = NULL;
     int rc;
     if ((rc = parse_name_type(root, c, err)) || (rc = parse_segments_config(root, c, err)) ||
         (rc = get_obj(root, "tableIndexConfig", "", &ic, err)) ||
         (ic && (rc = parse_index_config(ic, c, err))) ||
         (rc = parse_field_configs(root, c, err)) ||
-        (rc = parse_ingestion(root, c, &stream, err)))
+        (rc = parse_ingestion(root, c, &maps, err)))
         return rc;
-    if (!stream && ic) {
+    if (!maps && ic) {
         const cJSON *legacy;
         if ((rc = get_obj(ic, "streamConfigs", "tableIndexConfig.", &legacy, err)))
             return rc;
@@ -781,11 +882,14 @@ static int parse_root(const cJSON *root, srv_table_config *c, char *err)
     c->inverted_set = c->inverted.n > 0;
     if (!c->realtime)
         return TN_OK;
+    if (maps)
+        return parse_streams(maps, c, err);
     if (!stream)
         return tn_err(err, TN_EINVAL,
                       "table config: a REALTIME table needs a stream config "
                       "('ingestionConfig.streamIngestionConfig.streamConfigMaps' or "
                       "'tableIndexConfig.streamConfigs')");
+    c->nstreams = 1;
     return parse_stream(stream, &c->stream, err);
 }
 
@@ -832,17 +936,10 @@ void srv_table_config_free(srv_table_config *c)
         free(c->complex.renames[i].value);
     }
     free(c->complex.renames);
-    srv_stream_config *s = &c->stream;
-    free(s->topic);
-    free(s->brokers);
-    free(s->dead_letter_topic);
-    for (uint32_t i = 0; i < s->nprops; i++) {
-        free(s->props[i].key);
-        free(s->props[i].value);
-    }
-    free(s->props);
-    srv_names_free(&s->ignored);
-    free(s->partitions);
+    stream_free(&c->stream);
+    for (uint32_t i = 0; i + 1 < c->nstreams; i++)
+        stream_free(&c->more_streams[i]);
+    free(c->more_streams);
     if (c->json)
         cJSON_free(c->json);
     free(c);

@@ -49,7 +49,17 @@ typedef struct srv_stream_config {
     bool flush_autotune;
     uint64_t flush_segment_bytes;   /* desired sealed size */
     uint64_t flush_initial_rows;    /* realtime.segment.flush.autotune.initialRows */
+    double rate_limit;        /* topic.consumption.rate.limit: messages/s for the whole
+                                 topic, shared evenly by its partitions; 0 = none */
 } srv_stream_config;
+
+/* Several streams (Pinot's multi-topic tables): partition p of stream i is
+ * the table's partition i * SRV_PARTITION_PADDING + p in segment names,
+ * offsets and status, as Pinot's IngestionConfigUtils numbers them; the
+ * first stream's ids are the stream's own, so a one-stream table is as it
+ * always was. */
+#define SRV_PARTITION_PADDING 10000
+#define SRV_MAX_STREAMS 1000
 
 /* Defaults of the size-based flush (Pinot's). The memory bound of an
  * autotuned consuming segment is a multiple of the desired sealed size (a
@@ -91,7 +101,10 @@ typedef struct srv_table_config {
     uint32_t ntransforms;
     char *filter;             /* filterConfig.filterFunction: rows where true are dropped */
     srv_complex_config complex;
-    srv_stream_config stream; /* REALTIME only */
+    srv_stream_config stream; /* REALTIME only: the first stream map; the flush
+                                 thresholds are its (Pinot's getFirstStreamConfig) */
+    srv_stream_config *more_streams; /* streamConfigMaps[1..]: nstreams - 1 of them */
+    uint32_t nstreams;        /* REALTIME: 1 + the others; OFFLINE: 0 */
     char *json;               /* the config as given, compact */
 } srv_table_config;
 
@@ -110,6 +123,19 @@ int srv_parse_duration_ms(const char *s, int64_t *out);
 int srv_parse_size(const char *s, uint64_t *out);
 /* "0,2,5" or "0-3,7": partition ids, sorted, without duplicates. */
 int srv_parse_partition_ids(const char *s, int32_t **out, uint32_t *n, char *err);
+
+/* Stream i (0 <= i < nstreams). */
+const srv_stream_config *srv_table_stream(const srv_table_config *c, uint32_t i);
+/* The stream of a table partition id; NULL when no stream has that index. */
+const srv_stream_config *srv_stream_of(const srv_table_config *c, int32_t partition);
+static inline int32_t srv_partition_id(uint32_t stream, int32_t stream_partition)
+{
+    return (int32_t)stream * SRV_PARTITION_PADDING + stream_partition;
+}
+static inline int32_t srv_stream_partition(int32_t partition)
+{
+    return partition % SRV_PARTITION_PADDING;
+}
 
 bool srv_names_has(const srv_names *l, const char *name);
 void srv_names_free(srv_names *l);

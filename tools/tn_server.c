@@ -8,7 +8,9 @@
  * TN_RETENTION_CHECK_MS in the environment sets how often retention runs
  * (tests make it fast).
  */
+#include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,6 +28,7 @@ typedef struct server_opts {
     int port, admin_port;
     uint32_t query_threads;
     bool no_sync;
+    double rate_limit;
     const char *schemas[MAX_LOCAL_TABLES], *tables[MAX_LOCAL_TABLES];
     int nschemas, ntables;
 } server_opts;
@@ -37,6 +40,7 @@ static int usage(void)
             "[--admin-port 8097]\n"
             "                     [--name NAME] [--kafka BROKERS] [--query-threads N] "
             "[--no-sync]\n"
+            "                     [--consumption-rate-limit MSGS_PER_SEC]\n"
             "                     [--schema SCHEMA.json --table TABLE.json]...\n");
     return 2;
 }
@@ -51,6 +55,21 @@ static int parse_port(const char *s, int *out)
     return 0;
 }
 
+/* Messages per second, as Pinot's pinot.server.consumption.rate.limit. */
+static int parse_rate(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno || !isfinite(v) || v <= 0) {
+        fprintf(stderr, "tannin server: --consumption-rate-limit must be a positive number of "
+                        "messages per second, got '%s'\n", s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, server_opts *o)
 {
     static const struct option opts[] = {
@@ -59,6 +78,7 @@ static int parse_args(int argc, char **argv, server_opts *o)
         {"name", required_argument, 0, 'n'}, {"kafka", required_argument, 0, 'k'},
         {"schema", required_argument, 0, 's'}, {"table", required_argument, 0, 't'},
         {"query-threads", required_argument, 0, 'q'}, {"no-sync", no_argument, 0, 'S'},
+        {"consumption-rate-limit", required_argument, 0, 'r'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     *o = (server_opts){.host = "127.0.0.1", .port = 8098, .admin_port = 8097};
     int ch;
@@ -70,6 +90,10 @@ static int parse_args(int argc, char **argv, server_opts *o)
         case 'k': o->kafka = optarg; break;
         case 'S': o->no_sync = true; break;
         case 'q': o->query_threads = (uint32_t)strtoul(optarg, NULL, 10); break;
+        case 'r':
+            if (parse_rate(optarg, &o->rate_limit))
+                return 2;
+            break;
         case 'p':
             if (parse_port(optarg, &o->port))
                 return usage();
@@ -165,6 +189,7 @@ int tn_cmd_server(int argc, char **argv)
     const char *check = getenv("TN_RETENTION_CHECK_MS");
     srv_node_opts no = {.data_dir = o.data_dir, .name = o.name ? o.name : name,
                         .kafka_brokers = o.kafka, .no_sync = o.no_sync,
+                        .consumption_rate_limit = o.rate_limit,
                         .retention_check_ms = check ? atoll(check) : 0};
     srv_node *n;
     if (srv_node_open(&no, &n, err)) {

@@ -2,7 +2,8 @@
  * test_srv_config.c: Pinot table configs as the server reads them (the
  * airlineStats REALTIME and OFFLINE configs, both stream-config places,
  * thresholds, retention, indexes), bad configs with errors that name the
- * key, and the ingestion expressions: transforms, filters, flattening.
+ * key, the ingestion expressions (transforms, filters, flattening), and
+ * several stream maps (multi-topic tables) with their rate limits.
  */
 #include <check.h>
 #include <cjson/cJSON.h>
@@ -487,6 +488,106 @@ START_TEST(expression_errors)
 }
 END_TEST
 
+/* ---- several streams (multi-topic) and rate limits ------------------ */
+
+#define MS_HEAD "{\"tableName\":\"ev\",\"tableType\":\"REALTIME\",\"ingestionConfig\":{" \
+                "\"streamIngestionConfig\":{\"streamConfigMaps\":["
+#define MS_TAIL "]}}}"
+#define MAP(topic, extra) "{\"streamType\":\"kafka\",\"stream.kafka.topic.name\":\"" topic "\"" extra "}"
+
+START_TEST(multi_stream_maps)
+{
+    srv_table_config *c = parse_ok(
+        MS_HEAD MAP("a", ",\"stream.kafka.broker.list\":\"k1:9092\","
+                         "\"realtime.segment.flush.threshold.rows\":\"100\","
+                         "\"topic.consumption.rate.limit\":\"250.5\"") ","
+                MAP("b", ",\"stream.kafka.broker.list\":\"k2:9092\","
+                         "\"stream.kafka.consumer.prop.auto.offset.reset\":\"smallest\","
+                         "\"realtime.segment.flush.threshold.rows\":\"7\","
+                         "\"stream.kafka.partition.ids\":\"1,3\","
+                         "\"stream.kafka.deadletter.topic.name\":\"b-dlq\"") ","
+                MAP("c", "") MS_TAIL);
+    ck_assert_uint_eq(c->nstreams, 3);
+    const srv_stream_config *a = srv_table_stream(c, 0), *b = srv_table_stream(c, 1),
+                            *cc = srv_table_stream(c, 2);
+    ck_assert_ptr_eq(a, &c->stream);
+    ck_assert_str_eq(a->topic, "a");
+    ck_assert_str_eq(a->brokers, "k1:9092");
+    ck_assert(!a->from_earliest);
+    ck_assert(a->rate_limit == 250.5);
+    ck_assert_str_eq(b->topic, "b");
+    ck_assert_str_eq(b->brokers, "k2:9092");
+    ck_assert(b->from_earliest);
+    ck_assert(b->rate_limit == 0);
+    ck_assert_uint_eq(b->npartitions, 2);
+    ck_assert_str_eq(b->dead_letter_topic, "b-dlq");
+    ck_assert_ptr_null(cc->brokers);
+    /* the flush thresholds are the first map's (Pinot's getFirstStreamConfig) */
+    ck_assert_uint_eq(c->stream.flush_rows, 100);
+    /* Pinot's partition ids: stream index * 10000 + the stream's partition */
+    ck_assert_int_eq(srv_partition_id(0, 3), 3);
+    ck_assert_int_eq(srv_partition_id(2, 3), 20003);
+    ck_assert_int_eq(srv_stream_partition(20003), 3);
+    ck_assert_ptr_eq(srv_stream_of(c, 7), a);
+    ck_assert_ptr_eq(srv_stream_of(c, 10001), b);
+    ck_assert_ptr_eq(srv_stream_of(c, 29999), cc);
+    ck_assert_ptr_null(srv_stream_of(c, 30000));
+    ck_assert_ptr_null(srv_stream_of(c, -1));
+    srv_table_config_free(c);
+
+    /* one map in either place: one stream, as before */
+    c = parse_ok(MS_HEAD MAP("a", "") MS_TAIL);
+    ck_assert_uint_eq(c->nstreams, 1);
+    ck_assert_ptr_null(srv_stream_of(c, 10000));
+    srv_table_config_free(c);
+    c = parse_ok("{\"tableName\":\"ev\",\"tableType\":\"REALTIME\",\"tableIndexConfig\":"
+                 "{\"streamConfigs\":" MAP("legacy", "") "}}");
+    ck_assert_uint_eq(c->nstreams, 1);
+    ck_assert_str_eq(srv_table_stream(c, 0)->topic, "legacy");
+    srv_table_config_free(c);
+    c = parse_ok("{\"tableName\":\"ev\",\"tableType\":\"OFFLINE\"}");
+    ck_assert_uint_eq(c->nstreams, 0);
+    srv_table_config_free(c);
+}
+END_TEST
+
+START_TEST(multi_stream_errors)
+{
+    parse_bad(MS_HEAD MAP("a", "") ",{\"streamType\":\"kafka\"}" MS_TAIL,
+              "table config: streamConfigMaps[1]: stream config 'stream.kafka.topic.name' is "
+              "missing");
+    parse_bad(MS_HEAD MAP("a", "") "," MAP("b", ",\"stream.kafka.decoder.class.name\":\"Avro\"")
+              MS_TAIL, "streamConfigMaps[1]: 'stream.kafka.decoder.class.name' Avro is not");
+    parse_bad(MS_HEAD MAP("a", "") "," MAP("b", ",\"stream.kafka.partition.ids\":\"x\"") MS_TAIL,
+              "streamConfigMaps[1]: 'stream.kafka.partition.ids': expected ids");
+    parse_bad(MS_HEAD MAP("a", ",\"streamType\":\"pulsar\"") "," MAP("b", "") MS_TAIL,
+              "streamConfigMaps[0]: 'streamType' must be kafka");
+    parse_bad(MS_HEAD MAP("a", "") "," MAP("b", "") "," MAP("a", "") MS_TAIL,
+              "streamConfigMaps[2]: topic 'a' is already consumed by streamConfigMaps[0]");
+    parse_bad(MS_HEAD MAP("a", "") ",42" MS_TAIL, "'streamConfigMaps[1]' must be an object");
+    parse_bad(MS_HEAD MAP("a", ",\"stream.kafka.partition.ids\":\"10000\"") MS_TAIL,
+              "names partition 10000; partitions are numbered below 10000");
+    /* one map: the messages are as they always were */
+    parse_bad(MS_HEAD "{\"streamType\":\"kafka\"}" MS_TAIL,
+              "table config: stream config 'stream.kafka.topic.name' is missing");
+    static const char *const bad_rates[] = {"0", "-5", "fast", "1e999", "10/s", ""};
+    for (size_t i = 0; i < TN_ARRAY_LEN(bad_rates); i++) {
+        char cfg[512];
+        snprintf(cfg, sizeof cfg, MS_HEAD MAP("a", "") "," MAP("b", ",\"topic.consumption.rate."
+                 "limit\":\"%s\"") MS_TAIL, bad_rates[i]);
+        char want[128];
+        snprintf(want, sizeof want, "streamConfigMaps[1]: 'topic.consumption.rate.limit' must be "
+                 "a positive number of messages per second, got '%s'", bad_rates[i]);
+        parse_bad(cfg, want);
+    }
+    /* a JSON number is a rate too */
+    srv_table_config *c = parse_ok(MS_HEAD MAP("a", ",\"topic.consumption.rate.limit\":40")
+                                   MS_TAIL);
+    ck_assert(c->stream.rate_limit == 40);
+    srv_table_config_free(c);
+}
+END_TEST
+
 START_TEST(bad_transform_configs)
 {
     seg_schema *s = schema_of(xf_schema);
@@ -524,6 +625,8 @@ static Suite *config_suite(void)
     tcase_add_test(tc, filters);
     tcase_add_test(tc, expression_errors);
     tcase_add_test(tc, bad_transform_configs);
+    tcase_add_test(tc, multi_stream_maps);
+    tcase_add_test(tc, multi_stream_errors);
     suite_add_tcase(s, tc);
     return s;
 }

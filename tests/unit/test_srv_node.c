@@ -4,7 +4,8 @@
  * counted exactly once), restart without duplicates, bad messages, data
  * loss, retention, pause/resume, force commit, a Kafka outage, drop and
  * re-create, OFFLINE uploads of JSON and CSV, unnested messages
- * (complexTypeConfig) across restarts, and size-based flush thresholds.
+ * (complexTypeConfig) across restarts, size-based flush thresholds, and
+ * (case "streams") two topics into one table and consumption rate limits.
  *
  * Expected counts come from what the test produced, never from the code
  * under test.
@@ -1154,6 +1155,247 @@ START_TEST(autotune_thresholds)
 }
 END_TEST
 
+/* ---- several streams, rate limits ----------------------------------- */
+
+/* A table on two topics: ev (first map, 1,000-row segments) and ev2 (its
+ * own 7-row threshold, which Pinot ignores: thresholds are the first
+ * map's). */
+static char *two_stream_config(const kafka_env *k)
+{
+    char *s;
+    int n = asprintf(&s,
+        "{\"tableName\":\"events\",\"tableType\":\"REALTIME\","
+        "\"segmentsConfig\":{\"timeColumnName\":\"ts\"},"
+        "\"ingestionConfig\":{\"streamIngestionConfig\":{\"streamConfigMaps\":["
+        "{\"streamType\":\"kafka\",\"stream.kafka.topic.name\":\"ev\","
+        "\"stream.kafka.broker.list\":\"%s\",\"realtime.segment.flush.threshold.rows\":\"1000\","
+        "\"stream.kafka.consumer.prop.auto.offset.reset\":\"smallest\"},"
+        "{\"streamType\":\"kafka\",\"stream.kafka.topic.name\":\"ev2\","
+        "\"stream.kafka.broker.list\":\"%s\",\"realtime.segment.flush.threshold.rows\":\"7\","
+        "\"stream.kafka.consumer.prop.auto.offset.reset\":\"smallest\"}]}}}",
+        k->bootstrap, k->bootstrap);
+    ck_assert_int_gt(n, 0);
+    return s;
+}
+
+/* Sealed (DONE) segments whose name starts with prefix. */
+static int done_named(srv_node *n, const char *prefix)
+{
+    char *s = srv_node_status_json(n, "events");
+    cJSON *o = cJSON_Parse(s);
+    free(s);
+    const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "tables"), 0), *e;
+    int done = 0;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItem(t, "segments"))
+        done += !strncmp(cJSON_GetObjectItem(e, "name")->valuestring, prefix, strlen(prefix)) &&
+                !strcmp(cJSON_GetObjectItem(e, "status")->valuestring, "DONE");
+    cJSON_Delete(o);
+    return done;
+}
+
+/* Two topics into one table: Pinot's partition ids (stream index * 10000
+ * + the topic's partition) in segment names and status, exact counts,
+ * and a restart resumes each stream at its own committed offsets. */
+START_TEST(two_streams)
+{
+    kafka_env k;
+    kafka_open(&k, 1);
+    kafka_topic(&k, "ev", 2);
+    kafka_topic(&k, "ev2", 3);
+    const int N1 = 1200, N2 = 900;
+    produce_events(&k, "ev", 2, 0, N1, tn_now_ms());
+    produce_events(&k, "ev2", 3, N1, N2, tn_now_ms());
+    char dir[128];
+    dir_for(dir, sizeof dir, "streams");
+    srv_node *n = node_open(dir);
+    char *cfg = two_stream_config(&k);
+    put_table(n, schema_json, cfg);
+    ck_assert(wait_count(n, "events", N1 + N2));
+    check_groups(n, "events", 0, N1 + N2);
+    ck_assert(wait_ready(n));
+    ck_assert(srv_node_wait_sealed(n, "events", WAIT_MS));
+    /* ev: 600 a partition, under the first map's 1,000: nothing sealed; ev2
+     * would have sealed dozens with its own 7 */
+    ck_assert_int_eq(done_named(n, "events__"), 0);
+    for (int p = 0; p < 3; p++) {
+        int id = 10000 + p;
+        ck_assert_int_eq(status_num(n, "events", id, "rowsIngested"), N2 / 3);
+        ck_assert_int_eq(status_num(n, "events", id, "streamPartition"), p);
+        ck_assert_int_eq(status_num(n, "events", id, "currentOffset"), N2 / 3);
+        char *topic = status_str(n, "events", id, "topic");
+        ck_assert_str_eq(topic, "ev2");
+        free(topic);
+    }
+    ck_assert_int_eq(status_num(n, "events", 1, "rowsIngested"), N1 / 2);
+    char *topic = status_str(n, "events", 1, "topic");
+    ck_assert_str_eq(topic, "ev");
+    free(topic);
+    ck_assert_int_eq(status_num(n, "events", 10003, "rowsIngested"), -1); /* no such partition */
+    char *m = srv_node_metrics_text(n);
+    ck_assert_ptr_nonnull(strstr(m, "tannin_server_rows_ingested_total{table=\"events_REALTIME\","
+                                    "partition=\"10002\"} 300"));
+    ck_assert_ptr_nonnull(strstr(m, "partition=\"10002\",topic=\"ev2\",stream_partition=\"2\"}"));
+    free(m);
+
+    /* seal what each partition holds: offsets commit per (stream, partition) */
+    ck_assert_int_eq(srv_node_force_commit(n, "events", err), TN_OK);
+    ck_assert(srv_node_wait_sealed(n, "events", WAIT_MS));
+    ck_assert_int_eq(done_named(n, "events__0__0__"), 1);
+    ck_assert_int_eq(done_named(n, "events__1__0__"), 1);
+    ck_assert_int_eq(done_named(n, "events__10000__0__"), 1);
+    ck_assert_int_eq(done_named(n, "events__10002__0__"), 1);
+    ck_assert_int_eq(done_named(n, "events__"), 5);
+    srv_node_close(n);
+
+    /* more on both topics while the server is down; it resumes both */
+    produce_events(&k, "ev", 2, N1 + N2, 100, tn_now_ms());
+    produce_events(&k, "ev2", 3, N1 + N2 + 100, 60, tn_now_ms());
+    n = node_open(dir);
+    ck_assert(wait_count(n, "events", N1 + N2 + 160));
+    check_groups(n, "events", 0, N1 + N2 + 160);
+    ck_assert(wait_ready(n));
+    /* only the new messages were consumed: nothing re-read, nothing twice */
+    ck_assert_int_eq(status_num(n, "events", 0, "rowsIngested"), 50);
+    ck_assert_int_eq(status_num(n, "events", 10001, "rowsIngested"), 20);
+    ck_assert_int_eq(status_num(n, "events", 10001, "currentOffset"), N2 / 3 + 20);
+    char *st = srv_node_status_json(n, "events");
+    ck_assert_ptr_nonnull(strstr(st, "\"events__10001__1__"));
+    ck_assert_ptr_nonnull(strstr(st, "\"events__1__1__"));
+    free(st);
+    free(cfg);
+    srv_node_close(n);
+    kafka_close(&k);
+}
+END_TEST
+
+/* Waits for count rows, checking on the way that the table never holds
+ * more than the limit allows since t0 (ms): per_sec * elapsed plus slack
+ * for the buckets' first tenth of a second and a batch. A slow machine
+ * only makes consumption slower, so the bound cannot flake. */
+static void check_rate_bound(srv_node *n, int64_t want, double per_sec, int64_t t0,
+                             double *seconds)
+{
+    int64_t got = -1, t_lo = 0, t_hi = 0, c_lo = 0, c_hi = 0;
+    double slack = per_sec * 0.1 * 1.5 + 50;
+    for (int t = 0; t < 2 * WAIT_MS / 20 && got != want; t++) {
+        int64_t now = tn_now_ms();
+        got = count_rows(n, "events");
+        if (!t_lo && got >= want / 4)
+            t_lo = now, c_lo = got;
+        if (!t_hi && got >= want * 3 / 4)
+            t_hi = now, c_hi = got;
+        double allowed = per_sec * 1.1 * (double)(now - t0) / 1000.0 + slack;
+        ck_assert_msg((double)got <= allowed, "%lld rows after %lld ms: over %.0f/s",
+                      (long long)got, (long long)(now - t0), per_sec);
+        ck_assert_int_le(got, want);
+        if (got != want)
+            usleep(20000);
+    }
+    ck_assert_int_eq(got, want);
+    *seconds = (double)(tn_now_ms() - t0) / 1000.0;
+    printf("rate limit %.0f/s: %lld rows in %.2f s = %.0f/s; steady (25%%..75%% of the rows) "
+           "%.0f/s\n", per_sec, (long long)want, *seconds, (double)want / *seconds,
+           t_hi > t_lo ? (double)(c_hi - c_lo) * 1000.0 / (double)(t_hi - t_lo) : 0.0);
+}
+
+/* topic.consumption.rate.limit: 600/s for a 3-partition topic is 200/s a
+ * partition (Pinot divides by the partition count); every row arrives,
+ * once. */
+START_TEST(topic_rate_limit)
+{
+    kafka_env k;
+    kafka_open(&k, 1);
+    kafka_topic(&k, "ev", 3);
+    const int N = 1800;
+    produce_events(&k, "ev", 3, 0, N, tn_now_ms());
+    char dir[128];
+    dir_for(dir, sizeof dir, "topicrate");
+    srv_node *n = node_open(dir);
+    char *cfg = rt_config(&k, "ev", ",\"topic.consumption.rate.limit\":\"600\"", NULL);
+    int64_t t0 = tn_now_ms();
+    put_table(n, schema_json, cfg);
+    double secs;
+    check_rate_bound(n, N, 600, t0, &secs);
+    ck_assert_msg(secs >= 2.5, "%d rows in %.2f s at 600/s", N, secs);
+    check_groups(n, "events", 0, N);
+    for (int p = 0; p < 3; p++) {
+        ck_assert_int_eq(status_num(n, "events", p, "rateLimit"), 200);
+        ck_assert_int_eq(status_num(n, "events", p, "rowsIngested"), N / 3);
+        ck_assert_int_gt(status_num(n, "events", p, "throttledMs"), 0);
+    }
+    char *m = srv_node_metrics_text(n);
+    ck_assert_ptr_nonnull(strstr(m, "tannin_server_partition_throttled_ms_total{table=\"events_"
+                                    "REALTIME\",partition=\"2\"}"));
+    ck_assert_ptr_nonnull(strstr(m, "partition=\"1\",topic=\"ev\",stream_partition=\"1\"} 200"));
+    free(m);
+    free(cfg);
+    srv_node_close(n);
+    kafka_close(&k);
+}
+END_TEST
+
+/* The server-wide limit holds across two tables' partitions; a very low
+ * limit never keeps a pause or a close waiting. */
+START_TEST(server_rate_limit)
+{
+    kafka_env k;
+    kafka_open(&k, 1);
+    kafka_topic(&k, "ev", 2);
+    kafka_topic(&k, "ev2", 2);
+    const int N = 600;
+    produce_events(&k, "ev", 2, 0, N, tn_now_ms());
+    produce_events(&k, "ev2", 2, N, N, tn_now_ms());
+    char dir[128];
+    dir_for(dir, sizeof dir, "serverrate");
+    srv_node_opts o = {.data_dir = dir, .name = "Server_test", .no_sync = true,
+                       .log = log_fn, .log_ctx = &logs, .consumption_rate_limit = 400};
+    srv_node *n = NULL;
+    ck_assert_msg(srv_node_open(&o, &n, err) == TN_OK, "open: %s", err);
+    char *cfg = two_stream_config(&k);
+    int64_t t0 = tn_now_ms();
+    put_table(n, schema_json, cfg);
+    double secs;
+    check_rate_bound(n, 2 * N, 400, t0, &secs);
+    ck_assert_msg(secs >= 2.5, "%d rows in %.2f s at 400/s", 2 * N, secs);
+    check_groups(n, "events", 0, 2 * N);
+    char *m = srv_node_metrics_text(n);
+    ck_assert_ptr_nonnull(strstr(m, "tannin_server_consumption_rate_limit 400"));
+    free(m);
+    free(cfg);
+    ck_assert_int_eq(srv_node_force_commit(n, "events", err), TN_OK);
+    ck_assert(srv_node_wait_sealed(n, "events", WAIT_MS));
+    srv_node_close(n);
+
+    /* 0.01/s: after the first message a partition would wait 100 s */
+    produce_events(&k, "ev", 2, 2 * N, 10, tn_now_ms());
+    o.consumption_rate_limit = 0.01;
+    ck_assert_int_eq(srv_node_open(&o, &n, err), TN_OK);
+    int64_t got = 0;
+    for (int t = 0; t < WAIT_MS / 20 && (got = count_rows(n, "events")) <= 2 * N; t++)
+        usleep(20000);
+    ck_assert_int_gt(got, 2 * N); /* the first message passed; the rest wait */
+    ck_assert_int_lt(got, 2 * N + 10);
+    int64_t t1 = tn_now_ms();
+    ck_assert_int_eq(srv_node_pause(n, "events", true, SRV_FROM_LAST, err), TN_OK);
+    char *state = NULL;
+    for (int t = 0; t < WAIT_MS / 20; t++) {
+        free(state);
+        state = status_str(n, "events", 0, "state");
+        if (!strcmp(state, "PAUSED"))
+            break;
+        usleep(20000);
+    }
+    ck_assert_str_eq(state, "PAUSED");
+    free(state);
+    ck_assert_int_lt(tn_now_ms() - t1, 10000);
+    ck_assert_int_eq(srv_node_pause(n, "events", false, SRV_FROM_LAST, err), TN_OK);
+    t1 = tn_now_ms();
+    srv_node_close(n);
+    ck_assert_int_lt(tn_now_ms() - t1, 10000);
+    kafka_close(&k);
+}
+END_TEST
+
 static Suite *node_suite(void)
 {
     Suite *s = suite_create("srv_node");
@@ -1176,6 +1418,13 @@ static Suite *node_suite(void)
     tcase_add_test(tc, unnest_exactly_once);
     tcase_add_test(tc, autotune_thresholds);
     suite_add_tcase(s, tc);
+
+    TCase *ts = tcase_create("streams");
+    tcase_set_timeout(ts, 120);
+    tcase_add_test(ts, two_streams);
+    tcase_add_test(ts, topic_rate_limit);
+    tcase_add_test(ts, server_rate_limit);
+    suite_add_tcase(s, ts);
     return s;
 }
 
