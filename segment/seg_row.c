@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +129,45 @@ static void seg_keymap_fixup(seg_keymap *km, uint32_t index, bool mv, uint32_t o
     km->fixups[km->nfixups++] = (seg_fixup){.index = index, .off = off, .mv = mv};
 }
 
+/* ---- cJSON allocation in the row's arena ---------------------------- */
+
+/* First block of a row's arena: a 300-byte event takes about 3 KiB of
+ * cJSON nodes and strings; bigger messages grow it (tn_arena_reset). */
+#define SEG_ROW_ARENA 8192
+
+/* Set once at startup, before threads: whether cJSON allocates through
+ * seg_json_alloc/free. */
+static atomic_bool seg_hooks_on;
+/* The arena of the row this thread is parsing, only during the parse: the
+ * one place a cJSON allocation goes to an arena. */
+static _Thread_local tn_arena *seg_parse_arena;
+
+static void *seg_json_alloc(size_t n)
+{
+    tn_arena *a = seg_parse_arena;
+    return a ? tn_arena_alloc(a, n) : malloc(n);
+}
+
+/* During a parse cJSON frees only its own partial tree (a parse error);
+ * arena trees are never freed node by node afterwards (seg_row_reset
+ * resets the arena), so any other pointer is the heap's. */
+static void seg_json_free(void *p)
+{
+    tn_arena *a = seg_parse_arena;
+    if (a && tn_arena_owns(a, p))
+        return;
+    free(p);
+}
+
+void seg_row_json_hooks_install(void)
+{
+    if (atomic_load(&seg_hooks_on))
+        return;
+    cJSON_Hooks h = {.malloc_fn = seg_json_alloc, .free_fn = seg_json_free};
+    cJSON_InitHooks(&h);
+    atomic_store(&seg_hooks_on, true);
+}
+
 /* ---- rows ----------------------------------------------------------- */
 
 void seg_row_init(seg_row *row, const seg_schema *schema)
@@ -137,6 +177,7 @@ void seg_row_init(seg_row *row, const seg_schema *schema)
     row->ncells = schema->nfields;
     row->cells = tn_calloc(row->ncells, sizeof *row->cells);
     row->keymap = seg_keymap_new(schema);
+    tn_arena_init(&row->arena, SEG_ROW_ARENA);
     seg_row_reset(row);
 }
 
@@ -149,15 +190,21 @@ void seg_row_reset(seg_row *row)
         c->mv = NULL;
         c->v = row->schema->fields[i].default_null;
     }
-    cJSON_Delete(row->json);
+    if (row->json_in_arena)
+        tn_arena_reset(&row->arena);
+    else
+        cJSON_Delete(row->json);
     row->json = NULL;
+    row->json_in_arena = false;
     tn_buf_reset(&row->strings);
     row->mvpool_len = 0;
 }
 
 void seg_row_free(seg_row *row)
 {
-    cJSON_Delete(row->json);
+    if (!row->json_in_arena)
+        cJSON_Delete(row->json);
+    tn_arena_free(&row->arena);
     free(row->cells);
     tn_buf_free(&row->strings);
     free(row->mvpool);
@@ -476,9 +523,17 @@ int seg_row_parse_json(seg_row *row, const char *text, size_t len, char *err)
     seg_row_reset(row);
     if (len > UINT32_MAX / 2)
         return tn_err(err, TN_EINVAL, "JSON row of %zu bytes is too large", len);
+    bool arena = atomic_load_explicit(&seg_hooks_on, memory_order_relaxed);
+    if (arena)
+        seg_parse_arena = &row->arena;
     int rc = seg_json_parse_object(text, len, &row->json, err);
-    if (rc)
+    seg_parse_arena = NULL;
+    if (rc) {
+        if (arena) /* cJSON freed its partial tree into the arena */
+            tn_arena_reset(&row->arena);
         return rc;
+    }
+    row->json_in_arena = arena;
     seg_keymap_match(row->keymap, row->schema, row->json);
     rc = seg_row_decode(row, err);
     if (rc) {
