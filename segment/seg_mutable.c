@@ -268,12 +268,12 @@ static const char *arena_copy(seg_mutable *m, const char *p, uint32_t len)
     return dst;
 }
 
-/* Returns v's id, adding v when new (*added says which). */
-static uint32_t dict_intern(seg_mutable *m, mut_col *c, seg_value v, bool *added)
+/* Returns the id of v (canonical, hashing to h), adding v when new
+ * (*added says which). */
+static uint32_t dict_intern_h(seg_mutable *m, mut_col *c, seg_value v, uint64_t h,
+                              bool *added)
 {
     mut_dict *d = &c->dict;
-    v = canon(c->phys, v);
-    uint64_t h = value_hash(c->phys, v);
     mut_htab *t = atomic_load_explicit(&d->htab, memory_order_relaxed);
     uint32_t empty;
     int64_t found = htab_probe(t, d, c->phys, v, h, &empty);
@@ -300,6 +300,12 @@ static uint32_t dict_intern(seg_mutable *m, mut_col *c, seg_value v, bool *added
     if ((uint64_t)(id + 1) * 10 > (uint64_t)(t->mask + 1) * 7)
         dict_grow(m, d, c->phys);
     return id;
+}
+
+static uint32_t dict_intern(seg_mutable *m, mut_col *c, seg_value v, bool *added)
+{
+    v = canon(c->phys, v);
+    return dict_intern_h(m, c, v, value_hash(c->phys, v), added);
 }
 
 /* ---- min/max ------------------------------------------------------------ */
@@ -393,6 +399,7 @@ int seg_mutable_create(const seg_schema *schema, const seg_mutable_opts *o,
     atomic_init(&m->max_time, INT64_MIN);
     m->ncols = schema->nfields;
     m->cols = tn_calloc(m->ncols, sizeof *m->cols);
+    m->probe = tn_calloc(m->ncols, sizeof *m->probe);
     for (uint32_t i = 0; i < m->ncols; i++) {
         const seg_field *f = &m->base.schema->fields[i];
         bool inv = !o->inverted_set ||
@@ -404,17 +411,20 @@ int seg_mutable_create(const seg_schema *schema, const seg_mutable_opts *o,
     return TN_OK;
 }
 
-static void append_sv(seg_mutable *m, mut_col *c, uint32_t doc, seg_value v)
+static void append_raw(seg_mutable *m, mut_col *c, uint32_t doc, seg_value v)
 {
     cvec_ensure(m, &c->fwd, doc);
-    if (c->raw) {
-        v = canon(c->phys, v);
-        memcpy(mut_cvec_at(&c->fwd, doc), &v, 8);
-        minmax_update(c, v, 0);
-        return;
-    }
+    v = canon(c->phys, v);
+    memcpy(mut_cvec_at(&c->fwd, doc), &v, 8);
+    minmax_update(c, v, 0);
+}
+
+/* A single-value dictionary column: p holds its canonical value and hash. */
+static void append_sv(seg_mutable *m, mut_col *c, uint32_t doc, const mut_probe *p)
+{
+    cvec_ensure(m, &c->fwd, doc);
     bool added;
-    uint32_t id = dict_intern(m, c, v, &added);
+    uint32_t id = dict_intern_h(m, c, p->v, p->h, &added);
     memcpy(mut_cvec_at(&c->fwd, doc), &id, 4);
     if (c->inverted)
         plist_add(m, mut_cvec_at(&c->postings, id), doc);
@@ -457,6 +467,38 @@ static void track_time(seg_mutable *m, const seg_row *row)
         atomic_store_explicit(&m->max_time, ms, memory_order_relaxed);
 }
 
+/* Hashes every single-value dictionary column's value and prefetches its
+ * hash slot, then the dictionary entry that slot names, before any lookup
+ * runs. In a growing segment the tables of high-cardinality columns (ids,
+ * timestamps) are far bigger than the cache; done one column at a time,
+ * each lookup waited for its misses in turn, and the lookups were the
+ * largest cost of an append. This way the misses of all columns overlap. */
+static void prefetch_probes(seg_mutable *m, const seg_row *row)
+{
+    for (uint32_t i = 0; i < m->ncols; i++) {
+        const mut_col *c = &m->cols[i];
+        if (!c->sv || c->raw)
+            continue;
+        const seg_cell *cell = &row->cells[i];
+        seg_value v = canon(c->phys, cell->is_null ? c->field->default_null : cell->v);
+        uint64_t h = value_hash(c->phys, v);
+        const mut_htab *t = atomic_load_explicit(&c->dict.htab, memory_order_relaxed);
+        __builtin_prefetch(&t->slot[(uint32_t)h & t->mask]);
+        m->probe[i] = (mut_probe){.v = v, .h = h};
+    }
+    for (uint32_t i = 0; i < m->ncols; i++) {
+        const mut_col *c = &m->cols[i];
+        if (!c->sv || c->raw)
+            continue;
+        const mut_htab *t = atomic_load_explicit(&c->dict.htab, memory_order_relaxed);
+        uint64_t h = m->probe[i].h;
+        uint64_t s = atomic_load_explicit(&t->slot[(uint32_t)h & t->mask],
+                                          memory_order_relaxed);
+        if (s && (s >> 32) == (h >> 32))
+            __builtin_prefetch(mut_cvec_at(&c->dict.vals, (uint32_t)s - 1));
+    }
+}
+
 int seg_mutable_append(seg_mutable *m, const seg_row *row, int64_t offset,
                        char *err)
 {
@@ -467,12 +509,15 @@ int seg_mutable_append(seg_mutable *m, const seg_row *row, int64_t offset,
     if (doc >= SEG_MUTABLE_MAX_DOCS)
         return tn_err(err, TN_EFULL, "segment %s is full (%u documents)",
                       m->base.meta.name, doc);
+    prefetch_probes(m, row);
     for (uint32_t i = 0; i < m->ncols; i++) {
         mut_col *c = &m->cols[i];
         const seg_cell *cell = &row->cells[i];
         const seg_value *def = &c->field->default_null;
-        if (c->sv) {
-            append_sv(m, c, doc, cell->is_null ? *def : cell->v);
+        if (c->sv && c->raw) {
+            append_raw(m, c, doc, cell->is_null ? *def : cell->v);
+        } else if (c->sv) {
+            append_sv(m, c, doc, &m->probe[i]);
         } else if (cell->is_null || cell->nvals == 0) {
             append_mv(m, c, doc, def, 1);
         } else {
@@ -517,6 +562,7 @@ void mut_free(seg_mutable *m)
         free(m->retired[i]);
     free(m->retired);
     free(m->cols);
+    free(m->probe);
     seg_schema_free(m->base.schema);
     seg_meta_free(&m->base.meta);
     free(m);

@@ -78,9 +78,16 @@ typedef struct mut_col {
     _Atomic int64_t max_bits;
 } mut_col;
 
+/* One column's value for the row being appended, canonical, and its hash. */
+typedef struct mut_probe {
+    seg_value v;
+    uint64_t h;
+} mut_probe;
+
 struct seg_mutable {
     seg_segment base;
     mut_col *cols;
+    mut_probe *probe;           /* writer only: per column, the current row */
     uint32_t ncols;
     int time_field;
     _Atomic uint32_t ndocs;
