@@ -57,6 +57,9 @@ typedef struct mut_dict {
     mut_cvec vals;              /* int64/double bits, or mut_str */
     _Atomic uint32_t count;
     _Atomic(mut_htab *) htab;
+    /* writer only: htab->mask, kept here because the table's header line
+     * is cold once the table outgrows the cache */
+    uint32_t mask;
 } mut_dict;
 
 typedef struct mut_col {
@@ -82,6 +85,7 @@ typedef struct mut_col {
 typedef struct mut_probe {
     seg_value v;
     uint64_t h;
+    bool big;   /* appended last (decided once per row: tables grow) */
 } mut_probe;
 
 struct seg_mutable {
