@@ -21,6 +21,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define ARENA_BLOCK (1u << 20)
 
@@ -187,9 +188,25 @@ static seg_value dict_value(const mut_dict *d, seg_phys phys, uint32_t id)
     return v;
 }
 
+/* Tables from this size on are placed in transparent huge pages where the
+ * kernel allows them (madvise mode): a lookup lands on a random slot, so
+ * with 4 KiB pages every lookup in a table of several MiB also misses the
+ * TLB. */
+#define MUT_HUGE (2u << 20)
+
+static mut_htab *htab_alloc(seg_mutable *m, size_t bytes)
+{
+    void *p = NULL;
+    if (bytes < MUT_HUGE || posix_memalign(&p, MUT_HUGE, bytes) != 0)
+        return mut_alloc(m, bytes);
+    m->bytes += bytes;
+    madvise(p, bytes, MADV_HUGEPAGE); /* a hint: refused, it is 4 KiB pages */
+    return p;
+}
+
 static mut_htab *htab_new(seg_mutable *m, uint32_t nslots)
 {
-    mut_htab *t = mut_alloc(m, sizeof *t + nslots * sizeof(t->slot[0]));
+    mut_htab *t = htab_alloc(m, sizeof *t + nslots * sizeof(t->slot[0]));
     t->mask = nslots - 1;
     for (uint32_t i = 0; i < nslots; i++)
         atomic_init(&t->slot[i], 0);
