@@ -21,6 +21,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define ARENA_BLOCK (1u << 20)
 
@@ -187,9 +188,25 @@ static seg_value dict_value(const mut_dict *d, seg_phys phys, uint32_t id)
     return v;
 }
 
+/* Tables from this size on are placed in transparent huge pages where the
+ * kernel allows them (madvise mode): a lookup lands on a random slot, so
+ * with 4 KiB pages every lookup in a table of several MiB also misses the
+ * TLB. */
+#define MUT_HUGE (2u << 20)
+
+static mut_htab *htab_alloc(seg_mutable *m, size_t bytes)
+{
+    void *p = NULL;
+    if (bytes < MUT_HUGE || posix_memalign(&p, MUT_HUGE, bytes) != 0)
+        return mut_alloc(m, bytes);
+    m->bytes += bytes;
+    madvise(p, bytes, MADV_HUGEPAGE); /* a hint: refused, it is 4 KiB pages */
+    return p;
+}
+
 static mut_htab *htab_new(seg_mutable *m, uint32_t nslots)
 {
-    mut_htab *t = mut_alloc(m, sizeof *t + nslots * sizeof(t->slot[0]));
+    mut_htab *t = htab_alloc(m, sizeof *t + nslots * sizeof(t->slot[0]));
     t->mask = nslots - 1;
     for (uint32_t i = 0; i < nslots; i++)
         atomic_init(&t->slot[i], 0);
@@ -202,10 +219,10 @@ static uint64_t slot_of(uint64_t h, uint32_t id)
 }
 
 /* Probes for v: returns its id, or -1 with *empty set to the free slot. */
-static int64_t htab_probe(const mut_htab *t, const mut_dict *d, seg_phys phys,
-                          seg_value v, uint64_t h, uint32_t *empty)
+static int64_t htab_probe(const mut_htab *t, uint32_t mask, const mut_dict *d,
+                          seg_phys phys, seg_value v, uint64_t h, uint32_t *empty)
 {
-    uint32_t i = (uint32_t)h & t->mask;
+    uint32_t i = (uint32_t)h & mask;
     for (;;) {
         uint64_t s = atomic_load_explicit(&t->slot[i], memory_order_acquire);
         if (!s) {
@@ -217,7 +234,7 @@ static int64_t htab_probe(const mut_htab *t, const mut_dict *d, seg_phys phys,
             if (value_eq(phys, dict_value(d, phys, id), v))
                 return id;
         }
-        i = (i + 1) & t->mask;
+        i = (i + 1) & mask;
     }
 }
 
@@ -234,6 +251,7 @@ static void dict_grow(seg_mutable *m, mut_dict *d, seg_phys phys)
         atomic_store_explicit(&t->slot[i], slot_of(h, id), memory_order_relaxed);
     }
     atomic_store_explicit(&d->htab, t, memory_order_release);
+    d->mask = t->mask;
     mut_retire(m, old);
 }
 
@@ -245,7 +263,7 @@ int64_t mut_dict_find(const mut_dict *d, seg_phys phys, seg_value v)
     v = canon(phys, v);
     const mut_htab *t = atomic_load_explicit(&d->htab, memory_order_acquire);
     uint32_t empty;
-    return htab_probe(t, d, phys, v, value_hash(phys, v), &empty);
+    return htab_probe(t, t->mask, d, phys, v, value_hash(phys, v), &empty);
 }
 
 /* Copies string bytes into the segment's arena; blocks never move. */
@@ -268,15 +286,15 @@ static const char *arena_copy(seg_mutable *m, const char *p, uint32_t len)
     return dst;
 }
 
-/* Returns v's id, adding v when new (*added says which). */
-static uint32_t dict_intern(seg_mutable *m, mut_col *c, seg_value v, bool *added)
+/* Returns the id of v (canonical, hashing to h), adding v when new
+ * (*added says which). */
+static uint32_t dict_intern_h(seg_mutable *m, mut_col *c, seg_value v, uint64_t h,
+                              bool *added)
 {
     mut_dict *d = &c->dict;
-    v = canon(c->phys, v);
-    uint64_t h = value_hash(c->phys, v);
     mut_htab *t = atomic_load_explicit(&d->htab, memory_order_relaxed);
     uint32_t empty;
-    int64_t found = htab_probe(t, d, c->phys, v, h, &empty);
+    int64_t found = htab_probe(t, d->mask, d, c->phys, v, h, &empty);
     *added = found < 0;
     if (found >= 0)
         return (uint32_t)found;
@@ -297,9 +315,15 @@ static uint32_t dict_intern(seg_mutable *m, mut_col *c, seg_value v, bool *added
     /* the entry is written before the slot that lets readers find it */
     atomic_store_explicit(&t->slot[empty], slot_of(h, id), memory_order_release);
     /* linear probing stays short up to about 70% full */
-    if ((uint64_t)(id + 1) * 10 > (uint64_t)(t->mask + 1) * 7)
+    if ((uint64_t)(id + 1) * 10 > (uint64_t)(d->mask + 1) * 7)
         dict_grow(m, d, c->phys);
     return id;
+}
+
+static uint32_t dict_intern(seg_mutable *m, mut_col *c, seg_value v, bool *added)
+{
+    v = canon(c->phys, v);
+    return dict_intern_h(m, c, v, value_hash(c->phys, v), added);
 }
 
 /* ---- min/max ------------------------------------------------------------ */
@@ -355,6 +379,7 @@ static void col_init(seg_mutable *m, mut_col *c, const seg_field *f, bool raw,
     cvec_init(&c->dict.vals, c->phys == SEG_PHYS_STR ? sizeof(mut_str) : 8);
     cvec_init(&c->postings, sizeof(mut_plist));
     atomic_init(&c->dict.htab, htab_new(m, 64));
+    c->dict.mask = 63;
 }
 
 int seg_mutable_create(const seg_schema *schema, const seg_mutable_opts *o,
@@ -393,6 +418,7 @@ int seg_mutable_create(const seg_schema *schema, const seg_mutable_opts *o,
     atomic_init(&m->max_time, INT64_MIN);
     m->ncols = schema->nfields;
     m->cols = tn_calloc(m->ncols, sizeof *m->cols);
+    m->probe = tn_calloc(m->ncols, sizeof *m->probe);
     for (uint32_t i = 0; i < m->ncols; i++) {
         const seg_field *f = &m->base.schema->fields[i];
         bool inv = !o->inverted_set ||
@@ -404,17 +430,20 @@ int seg_mutable_create(const seg_schema *schema, const seg_mutable_opts *o,
     return TN_OK;
 }
 
-static void append_sv(seg_mutable *m, mut_col *c, uint32_t doc, seg_value v)
+static void append_raw(seg_mutable *m, mut_col *c, uint32_t doc, seg_value v)
 {
     cvec_ensure(m, &c->fwd, doc);
-    if (c->raw) {
-        v = canon(c->phys, v);
-        memcpy(mut_cvec_at(&c->fwd, doc), &v, 8);
-        minmax_update(c, v, 0);
-        return;
-    }
+    v = canon(c->phys, v);
+    memcpy(mut_cvec_at(&c->fwd, doc), &v, 8);
+    minmax_update(c, v, 0);
+}
+
+/* A single-value dictionary column: p holds its canonical value and hash. */
+static void append_sv(seg_mutable *m, mut_col *c, uint32_t doc, const mut_probe *p)
+{
+    cvec_ensure(m, &c->fwd, doc);
     bool added;
-    uint32_t id = dict_intern(m, c, v, &added);
+    uint32_t id = dict_intern_h(m, c, p->v, p->h, &added);
     memcpy(mut_cvec_at(&c->fwd, doc), &id, 4);
     if (c->inverted)
         plist_add(m, mut_cvec_at(&c->postings, id), doc);
@@ -457,6 +486,73 @@ static void track_time(seg_mutable *m, const seg_row *row)
         atomic_store_explicit(&m->max_time, ms, memory_order_relaxed);
 }
 
+/* Tables up to this many slots (256 KiB) stay in the cache between rows;
+ * bigger ones (high-cardinality ids and timestamps) miss. */
+#define MUT_BIG_TABLE (1u << 15)
+
+static bool col_big(const mut_col *c)
+{
+    return c->sv && !c->raw && c->dict.mask >= MUT_BIG_TABLE;
+}
+
+/* Hashes every single-value dictionary column's value and prefetches its
+ * hash slot before any lookup runs. In a growing segment the tables of
+ * high-cardinality columns are far bigger than the cache: done one column
+ * at a time, each lookup waited for its misses in turn, and these lookups
+ * were the largest cost of an append. */
+static void prefetch_slots(seg_mutable *m, const seg_row *row)
+{
+    for (uint32_t i = 0; i < m->ncols; i++) {
+        const mut_col *c = &m->cols[i];
+        m->probe[i].big = col_big(c);
+        if (!c->sv || c->raw)
+            continue;
+        const seg_cell *cell = &row->cells[i];
+        seg_value v = canon(c->phys, cell->is_null ? c->field->default_null : cell->v);
+        uint64_t h = value_hash(c->phys, v);
+        const mut_htab *t = atomic_load_explicit(&c->dict.htab, memory_order_relaxed);
+        __builtin_prefetch(&t->slot[(uint32_t)h & c->dict.mask]);
+        m->probe[i].v = v;
+        m->probe[i].h = h;
+    }
+}
+
+/* For the big tables, whose slots arrive while the small columns are
+ * appended: prefetches the entry the first slot names (the compare of a
+ * value seen before, which would miss too). */
+static void prefetch_entries(seg_mutable *m)
+{
+    for (uint32_t i = 0; i < m->ncols; i++) {
+        const mut_col *c = &m->cols[i];
+        if (!m->probe[i].big)
+            continue;
+        const mut_htab *t = atomic_load_explicit(&c->dict.htab, memory_order_relaxed);
+        uint64_t h = m->probe[i].h;
+        uint64_t s = atomic_load_explicit(&t->slot[(uint32_t)h & c->dict.mask],
+                                          memory_order_relaxed);
+        if (s && (s >> 32) == (h >> 32))
+            __builtin_prefetch(mut_cvec_at(&c->dict.vals, (uint32_t)s - 1));
+    }
+}
+
+static void append_col(seg_mutable *m, uint32_t i, const seg_row *row, uint32_t doc)
+{
+    mut_col *c = &m->cols[i];
+    const seg_cell *cell = &row->cells[i];
+    const seg_value *def = &c->field->default_null;
+    if (c->sv && c->raw) {
+        append_raw(m, c, doc, cell->is_null ? *def : cell->v);
+    } else if (c->sv) {
+        append_sv(m, c, doc, &m->probe[i]);
+    } else if (cell->is_null || cell->nvals == 0) {
+        append_mv(m, c, doc, def, 1);
+    } else {
+        append_mv(m, c, doc, cell->mv, cell->nvals);
+    }
+    if (cell->is_null)
+        plist_add(m, &c->nulls, doc);
+}
+
 int seg_mutable_append(seg_mutable *m, const seg_row *row, int64_t offset,
                        char *err)
 {
@@ -467,20 +563,16 @@ int seg_mutable_append(seg_mutable *m, const seg_row *row, int64_t offset,
     if (doc >= SEG_MUTABLE_MAX_DOCS)
         return tn_err(err, TN_EFULL, "segment %s is full (%u documents)",
                       m->base.meta.name, doc);
-    for (uint32_t i = 0; i < m->ncols; i++) {
-        mut_col *c = &m->cols[i];
-        const seg_cell *cell = &row->cells[i];
-        const seg_value *def = &c->field->default_null;
-        if (c->sv) {
-            append_sv(m, c, doc, cell->is_null ? *def : cell->v);
-        } else if (cell->is_null || cell->nvals == 0) {
-            append_mv(m, c, doc, def, 1);
-        } else {
-            append_mv(m, c, doc, cell->mv, cell->nvals);
-        }
-        if (cell->is_null)
-            plist_add(m, &c->nulls, doc);
-    }
+    /* the columns of big tables go last, when their prefetches have landed;
+     * readers see nothing of the row before ndocs moves, so order is free */
+    prefetch_slots(m, row);
+    for (uint32_t i = 0; i < m->ncols; i++)
+        if (!m->probe[i].big)
+            append_col(m, i, row, doc);
+    prefetch_entries(m);
+    for (uint32_t i = 0; i < m->ncols; i++)
+        if (m->probe[i].big)
+            append_col(m, i, row, doc);
     track_time(m, row);
     if (offset >= 0)
         atomic_store_explicit(&m->end_offset, offset + 1, memory_order_relaxed);
@@ -517,6 +609,7 @@ void mut_free(seg_mutable *m)
         free(m->retired[i]);
     free(m->retired);
     free(m->cols);
+    free(m->probe);
     seg_schema_free(m->base.schema);
     seg_meta_free(&m->base.meta);
     free(m);

@@ -57,6 +57,9 @@ typedef struct mut_dict {
     mut_cvec vals;              /* int64/double bits, or mut_str */
     _Atomic uint32_t count;
     _Atomic(mut_htab *) htab;
+    /* writer only: htab->mask, kept here because the table's header line
+     * is cold once the table outgrows the cache */
+    uint32_t mask;
 } mut_dict;
 
 typedef struct mut_col {
@@ -78,9 +81,17 @@ typedef struct mut_col {
     _Atomic int64_t max_bits;
 } mut_col;
 
+/* One column's value for the row being appended, canonical, and its hash. */
+typedef struct mut_probe {
+    seg_value v;
+    uint64_t h;
+    bool big;   /* appended last (decided once per row: tables grow) */
+} mut_probe;
+
 struct seg_mutable {
     seg_segment base;
     mut_col *cols;
+    mut_probe *probe;           /* writer only: per column, the current row */
     uint32_t ncols;
     int time_field;
     _Atomic uint32_t ndocs;

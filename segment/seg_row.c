@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@ typedef struct seg_fixup {
     bool mv;
 } seg_fixup;
 
+#define SEG_KEYMAP_ORDER 64
+
 /* Maps JSON keys to fields with one hash probe per key instead of a scan
  * of the schema. Names hash case-insensitively so one table serves both
  * exact and case-insensitive matches. */
@@ -31,9 +34,19 @@ typedef struct seg_keymap {
     bool *exact;          /* per field: items[i] matched the name exactly */
     seg_fixup *fixups;
     uint32_t nfixups, capfixups;
+    /* The field the k-th key of the previous object matched exactly, or -1:
+     * producers write every message's keys in the same order, so one
+     * strcmp usually replaces the hash and the probe. */
+    int32_t order[SEG_KEYMAP_ORDER];
 } seg_keymap;
 
 #define SEG_NO_OFF UINT32_MAX
+
+/* cJSON's cJSON_IsString etc. are calls into the shared library; several
+ * per value on the hot path cost more than the tests themselves. */
+#define SEG_JTYPE(j) ((j)->type & 0xFF)
+#define SEG_JIS(j, t) (SEG_JTYPE(j) == (t))
+#define SEG_JBOOL(j) (SEG_JIS(j, cJSON_True) || SEG_JIS(j, cJSON_False))
 
 static uint32_t seg_hash_ci(const char *s)
 {
@@ -59,6 +72,7 @@ static seg_keymap *seg_keymap_new(const seg_schema *s)
     km->hashes = tn_calloc(s->nfields, sizeof *km->hashes);
     km->items = tn_calloc(s->nfields, sizeof *km->items);
     km->exact = tn_calloc(s->nfields, sizeof *km->exact);
+    memset(km->order, -1, sizeof km->order);
     for (uint32_t i = 0; i < s->nfields; i++) {
         uint32_t h = seg_hash_ci(s->fields[i].name), j = h & km->mask;
         while (km->slots[j] >= 0)
@@ -107,9 +121,16 @@ static void seg_keymap_match(seg_keymap *km, const seg_schema *s,
 {
     memset(km->items, 0, s->nfields * sizeof *km->items);
     km->nfixups = 0;
-    for (const cJSON *j = obj->child; j; j = j->next) {
-        bool exact;
-        int f = seg_keymap_find(km, s, j->string, &exact);
+    uint32_t k = 0;
+    for (const cJSON *j = obj->child; j; j = j->next, k++) {
+        bool exact = false;
+        int f = k < SEG_KEYMAP_ORDER ? km->order[k] : -1;
+        if (f >= 0 && strcmp(s->fields[f].name, j->string) == 0)
+            exact = true;
+        else
+            f = seg_keymap_find(km, s, j->string, &exact);
+        if (k < SEG_KEYMAP_ORDER)
+            km->order[k] = f >= 0 && exact ? f : -1;
         if (f < 0)
             continue;
         if (exact || !km->items[f] || !km->exact[f]) {
@@ -128,6 +149,45 @@ static void seg_keymap_fixup(seg_keymap *km, uint32_t index, bool mv, uint32_t o
     km->fixups[km->nfixups++] = (seg_fixup){.index = index, .off = off, .mv = mv};
 }
 
+/* ---- cJSON allocation in the row's arena ---------------------------- */
+
+/* First block of a row's arena: a 300-byte event takes about 3 KiB of
+ * cJSON nodes and strings; bigger messages grow it (tn_arena_reset). */
+#define SEG_ROW_ARENA 8192
+
+/* Set once at startup, before threads: whether cJSON allocates through
+ * seg_json_alloc/free. */
+static atomic_bool seg_hooks_on;
+/* The arena of the row this thread is parsing, only during the parse: the
+ * one place a cJSON allocation goes to an arena. */
+static _Thread_local tn_arena *seg_parse_arena;
+
+static void *seg_json_alloc(size_t n)
+{
+    tn_arena *a = seg_parse_arena;
+    return a ? tn_arena_alloc(a, n) : malloc(n);
+}
+
+/* During a parse cJSON frees only its own partial tree (a parse error);
+ * arena trees are never freed node by node afterwards (seg_row_reset
+ * resets the arena), so any other pointer is the heap's. */
+static void seg_json_free(void *p)
+{
+    tn_arena *a = seg_parse_arena;
+    if (a && tn_arena_owns(a, p))
+        return;
+    free(p);
+}
+
+void seg_row_json_hooks_install(void)
+{
+    if (atomic_load(&seg_hooks_on))
+        return;
+    cJSON_Hooks h = {.malloc_fn = seg_json_alloc, .free_fn = seg_json_free};
+    cJSON_InitHooks(&h);
+    atomic_store(&seg_hooks_on, true);
+}
+
 /* ---- rows ----------------------------------------------------------- */
 
 void seg_row_init(seg_row *row, const seg_schema *schema)
@@ -137,6 +197,7 @@ void seg_row_init(seg_row *row, const seg_schema *schema)
     row->ncells = schema->nfields;
     row->cells = tn_calloc(row->ncells, sizeof *row->cells);
     row->keymap = seg_keymap_new(schema);
+    tn_arena_init(&row->arena, SEG_ROW_ARENA);
     seg_row_reset(row);
 }
 
@@ -149,15 +210,21 @@ void seg_row_reset(seg_row *row)
         c->mv = NULL;
         c->v = row->schema->fields[i].default_null;
     }
-    cJSON_Delete(row->json);
+    if (row->json_in_arena)
+        tn_arena_reset(&row->arena);
+    else
+        cJSON_Delete(row->json);
     row->json = NULL;
+    row->json_in_arena = false;
     tn_buf_reset(&row->strings);
     row->mvpool_len = 0;
 }
 
 void seg_row_free(seg_row *row)
 {
-    cJSON_Delete(row->json);
+    if (!row->json_in_arena)
+        cJSON_Delete(row->json);
+    tn_arena_free(&row->arena);
     free(row->cells);
     tn_buf_free(&row->strings);
     free(row->mvpool);
@@ -323,14 +390,14 @@ static int seg_number_text(double d, char *buf, size_t n)
 static int seg_conv_string(seg_row *row, const cJSON *j, seg_value *out,
                            uint32_t *off)
 {
-    if (cJSON_IsString(j)) {
+    if (SEG_JIS(j, cJSON_String)) {
         /* the row keeps the tree, so the bytes can stay where they are */
         out->s.p = j->valuestring;
         out->s.len = (uint32_t)strlen(j->valuestring);
-    } else if (cJSON_IsBool(j)) {
-        out->s.p = cJSON_IsTrue(j) ? "true" : "false";
+    } else if (SEG_JBOOL(j)) {
+        out->s.p = SEG_JIS(j, cJSON_True) ? "true" : "false";
         out->s.len = (uint32_t)strlen(out->s.p);
-    } else if (cJSON_IsNumber(j)) {
+    } else if (SEG_JIS(j, cJSON_Number)) {
         char buf[40];
         int n = seg_number_text(j->valuedouble, buf, sizeof buf);
         seg_row_stash(row, buf, (size_t)n, out, off);
@@ -346,7 +413,7 @@ static int seg_conv_string(seg_row *row, const cJSON *j, seg_value *out,
 static int seg_conv_bytes(seg_row *row, const seg_field *f, const cJSON *j,
                           seg_value *out, uint32_t *off, char *err)
 {
-    if (!cJSON_IsString(j))
+    if (!SEG_JIS(j, cJSON_String))
         return seg_bad_value(f, j, err);
     size_t len = strlen(j->valuestring);
     tn_buf *b = &row->strings;
@@ -371,12 +438,12 @@ static int seg_conv(seg_row *row, const seg_field *f, const cJSON *j,
         return seg_conv_string(row, j, out, off);
     if (f->type == SEG_BYTES)
         return seg_conv_bytes(row, f, j, out, off, err);
-    if (cJSON_IsNumber(j))
+    if (SEG_JIS(j, cJSON_Number))
         return seg_conv_number(f, j, out, err);
-    if (cJSON_IsString(j))
+    if (SEG_JIS(j, cJSON_String))
         return seg_conv_text(f, j, out, err);
-    if (cJSON_IsBool(j) && f->type != SEG_TIMESTAMP) {
-        bool on = cJSON_IsTrue(j);
+    if (SEG_JBOOL(j) && f->type != SEG_TIMESTAMP) {
+        bool on = SEG_JIS(j, cJSON_True);
         if (f->type == SEG_FLOAT || f->type == SEG_DOUBLE)
             out->d = on;
         else
@@ -394,7 +461,7 @@ static int seg_decode_sv(seg_row *row, uint32_t i, const cJSON *j, char *err)
     seg_cell *c = &row->cells[i];
     /* a STRING column takes an array as its JSON text (Pinot's JSON type
      * maps to STRING here); other types cannot */
-    if (cJSON_IsArray(j) && f->type != SEG_STRING)
+    if (SEG_JIS(j, cJSON_Array) && f->type != SEG_STRING)
         return tn_err(err, TN_EINVAL, "column '%s' is single-value but got an array",
                       f->name);
     uint32_t off;
@@ -410,9 +477,9 @@ static int seg_decode_sv(seg_row *row, uint32_t i, const cJSON *j, char *err)
 static int seg_decode_mv_value(seg_row *row, const seg_field *f, const cJSON *j,
                                char *err)
 {
-    if (cJSON_IsNull(j))
+    if (SEG_JIS(j, cJSON_NULL))
         return TN_OK; /* Pinot drops null elements */
-    if (cJSON_IsArray(j) && f->type != SEG_STRING)
+    if (SEG_JIS(j, cJSON_Array) && f->type != SEG_STRING)
         return tn_err(err, TN_EINVAL, "column '%s': nested array in a multi-value %s",
                       f->name, seg_type_name(f->type));
     uint32_t k = row->mvpool_len, off;
@@ -429,7 +496,7 @@ static int seg_decode_mv(seg_row *row, uint32_t i, const cJSON *j, char *err)
 {
     const seg_field *f = &row->schema->fields[i];
     seg_cell *c = &row->cells[i];
-    bool array = cJSON_IsArray(j);
+    bool array = SEG_JIS(j, cJSON_Array);
     seg_row_mv_reserve(row, array ? (uint32_t)cJSON_GetArraySize(j) : 1);
     uint32_t start = row->mvpool_len;
     int rc = TN_OK;
@@ -450,7 +517,7 @@ static int seg_row_decode(seg_row *row, char *err)
     const seg_keymap *km = row->keymap;
     for (uint32_t i = 0; i < row->ncells; i++) {
         const cJSON *j = km->items[i];
-        if (!j || cJSON_IsNull(j))
+        if (!j || SEG_JIS(j, cJSON_NULL))
             continue;
         int rc = row->schema->fields[i].single_value ? seg_decode_sv(row, i, j, err)
                                                      : seg_decode_mv(row, i, j, err);
@@ -476,9 +543,17 @@ int seg_row_parse_json(seg_row *row, const char *text, size_t len, char *err)
     seg_row_reset(row);
     if (len > UINT32_MAX / 2)
         return tn_err(err, TN_EINVAL, "JSON row of %zu bytes is too large", len);
+    bool arena = atomic_load_explicit(&seg_hooks_on, memory_order_relaxed);
+    if (arena)
+        seg_parse_arena = &row->arena;
     int rc = seg_json_parse_object(text, len, &row->json, err);
-    if (rc)
+    seg_parse_arena = NULL;
+    if (rc) {
+        if (arena) /* cJSON freed its partial tree into the arena */
+            tn_arena_reset(&row->arena);
         return rc;
+    }
+    row->json_in_arena = arena;
     seg_keymap_match(row->keymap, row->schema, row->json);
     rc = seg_row_decode(row, err);
     if (rc) {

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "seg_schema.h"
+#include "tn_arena.h"
 
 typedef struct seg_cell {
     bool is_null;       /* no value: stored as the default, marked null */
@@ -30,6 +31,8 @@ typedef struct seg_row {
     seg_value *mvpool;
     uint32_t mvpool_len, mvpool_cap;
     void *json;            /* parsed JSON tree the strings may point into */
+    tn_arena arena;        /* holds json when the cJSON hooks are installed */
+    bool json_in_arena;    /* json is reset with the arena, not cJSON_Delete'd */
     void *keymap;          /* private to seg_row.c: JSON key -> field lookup */
 } seg_row;
 
@@ -59,5 +62,15 @@ int seg_row_decode_object(seg_row *row, const void *obj, char *err);
 /* Makes dst (initialised with the same schema) an independent copy of src:
  * string bytes and multi-value lists are copied into dst's own buffers. */
 void seg_row_copy(seg_row *dst, const seg_row *src);
+
+/* Routes cJSON's allocations through a hook so that seg_row_parse_json
+ * builds its tree in the row's arena (one pointer bump per node, one reset
+ * per message, instead of a malloc and a free per node and string). cJSON's
+ * hooks are process-wide: call this once at startup, before any thread
+ * uses cJSON. Every other cJSON use, on any thread, keeps malloc/free (the
+ * hook dispatches on a per-thread pointer only the row parse sets), so
+ * cJSON_free, free() of printed text and cJSON_Delete behave as before.
+ * Without it, rows parse with cJSON's malloc as before. */
+void seg_row_json_hooks_install(void);
 
 #endif

@@ -8,7 +8,13 @@
  *       segment of the 15-column page-view schema (the server's per-message
  *       path),
  *   (d) the server itself (srv_node, one consumer per partition) until every
- *       event is queryable.
+ *       event is queryable,
+ *   (e) the raw consume rate with the server's parallelism: one consumer
+ *       (client, thread) per partition, connecting included, as in (d),
+ *   (f) parse + append without Kafka (from memory), so that the append's
+ *       own cost is (f) - (b).
+ * Ratios compare like with like: (c)/(a) one consuming thread each, (d)/(e)
+ * one consumer per partition each.
  * Events are produced first (lz4-compressed, as producers usually send) to
  * an in-process mock cluster. Rates are events per wall second and per
  * CPU second of the whole process (Kafka's broker threads included, which
@@ -19,6 +25,8 @@
  * freshness and lag through the broker (tn_bench_fresh.c).
  */
 #include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +44,7 @@
 
 #define TOPIC "pageviews"
 #define BATCH 1024
+#define NSTAGES 6
 
 /* The table config of the drop-off dashboards (as tannin bench query
  * uses): the per-view metric raw, posting lists on the low-cardinality
@@ -52,6 +61,7 @@ typedef struct bi_opts {
     long events;
     int partitions;
     int reps;
+    bool run[NSTAGES]; /* --stages: which of (a)..(e) run */
 } bi_opts;
 
 typedef struct bi_env {
@@ -73,7 +83,11 @@ static int usage(void)
 {
     fprintf(stderr,
             "usage: tannin bench ingest [--events N] [--partitions P] [--reps K]\n"
-            "  defaults: 500,000 events over 16 partitions, 3 reps (medians)\n"
+            "                           [--stages abcdef]\n"
+            "  defaults: 500,000 events over 16 partitions, 3 reps (medians), every stage:\n"
+            "  (a) raw consume on one thread, (b) parse only, (c) consume + parse + append\n"
+            "  on one thread, (d) the server, (e) raw consume with one consumer per partition,\n"
+            "  (f) parse + append from memory\n"
             "  the embedded Kafka keeps about 5 MiB (compressed) per partition: more\n"
             "  events need more partitions\n"
             "       tannin bench ingest --kafka BOOTSTRAP --topic T --broker http://HOST:PORT\n"
@@ -169,7 +183,8 @@ static int produce_all(bi_env *e)
 
 /* ---- the stages ----------------------------------------------------- */
 
-static rd_kafka_t *consumer_new(const bi_env *e)
+/* A consumer of every partition (part < 0) or of one. */
+static rd_kafka_t *consumer_new(const bi_env *e, int part)
 {
     char err[512];
     rd_kafka_conf_t *c = rd_kafka_conf_new();
@@ -182,10 +197,13 @@ static rd_kafka_t *consumer_new(const bi_env *e)
      * then stall. Bounds above the whole topic measure the consumer alone. */
     rd_kafka_conf_set(c, "queued.min.messages", "10000000", err, sizeof err);
     rd_kafka_conf_set(c, "queued.max.messages.kbytes", "2097151", err, sizeof err);
+    if (part >= 0) /* the server's setting (srv_kafka.c) */
+        rd_kafka_conf_set(c, "fetch.wait.max.ms", "100", err, sizeof err);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof err);
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(e->partitions);
     for (int p = 0; p < e->partitions; p++)
-        rd_kafka_topic_partition_list_add(l, TOPIC, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+        if (part < 0 || p == part)
+            rd_kafka_topic_partition_list_add(l, TOPIC, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
     rd_kafka_assign(rk, l);
     rd_kafka_topic_partition_list_destroy(l);
     return rk;
@@ -194,7 +212,7 @@ static rd_kafka_t *consumer_new(const bi_env *e)
 /* Consumes every event; with m, parses and appends each one. */
 static int consume_all(const bi_env *e, seg_mutable *m, bi_rate *r)
 {
-    rd_kafka_t *rk = consumer_new(e);
+    rd_kafka_t *rk = consumer_new(e, -1);
     rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(rk);
     rd_kafka_message_t *msgs[BATCH];
     seg_row row;
@@ -233,7 +251,8 @@ static int consume_all(const bi_env *e, seg_mutable *m, bi_rate *r)
     return 0;
 }
 
-static int stage_parse(const bi_env *e, bi_rate *r)
+/* The events from memory: parsed, and with m appended. */
+static int parse_all(const bi_env *e, seg_mutable *m, bi_rate *r)
 {
     seg_row row;
     seg_row_init(&row, e->schema);
@@ -242,14 +261,18 @@ static int stage_parse(const bi_env *e, bi_rate *r)
     long bad = 0;
     for (long i = 0; i < e->events; i++)
         bad += seg_row_parse_json(&row, e->json + e->offs[i], e->offs[i + 1] - e->offs[i],
-                                  err) != TN_OK;
+                                  err) != TN_OK ||
+               (m && seg_mutable_append(m, &row, i, err) != TN_OK);
     r->wall_s = wall_now() - w0;
     r->cpu_s = cpu_now() - c0;
     seg_row_free(&row);
     return bad ? -1 : 0;
 }
 
-static int stage_ingest(const bi_env *e, bi_rate *r)
+static int stage_parse(const bi_env *e, bi_rate *r) { return parse_all(e, NULL, r); }
+
+/* (c) with Kafka, (f) from memory. */
+static int stage_ingest(const bi_env *e, bool kafka, bi_rate *r)
 {
     seg_mutable_opts o = {.name = "pageviews__0__0__bench", .table = "pageviews_REALTIME",
                           .partition = 0, .start_offset = 0, .time_column = "ts",
@@ -262,9 +285,80 @@ static int stage_ingest(const bi_env *e, bi_rate *r)
         fprintf(stderr, "bench ingest: %s\n", err);
         return -1;
     }
-    int rc = consume_all(e, m, r);
+    int rc = kafka ? consume_all(e, m, r) : parse_all(e, m, r);
     seg_segment_release(seg_mutable_base(m));
     return rc;
+}
+
+/* Shared by the threads of (e): the last one to finish stops the clock. */
+typedef struct bi_finish {
+    atomic_int left;
+    double wall, cpu;
+} bi_finish;
+
+typedef struct bi_part {
+    const bi_env *e;
+    bi_finish *fin;
+    int part;
+    long want, got;
+} bi_part;
+
+/* One partition's events, fetched and dropped, as one server consumer
+ * thread would fetch them (its own client). */
+static void *raw_part_main(void *arg)
+{
+    bi_part *p = arg;
+    rd_kafka_t *rk = consumer_new(p->e, p->part);
+    rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(rk);
+    rd_kafka_message_t *msgs[BATCH];
+    double idle_since = wall_now();
+    while (p->got < p->want && wall_now() - idle_since < 30) {
+        ssize_t n = rd_kafka_consume_batch_queue(q, 100, msgs, BATCH);
+        for (ssize_t i = 0; i < n; i++) {
+            p->got += !msgs[i]->err;
+            rd_kafka_message_destroy(msgs[i]);
+        }
+        if (n > 0)
+            idle_since = wall_now();
+    }
+    if (atomic_fetch_sub(&p->fin->left, 1) == 1)
+        p->fin->wall = wall_now(), p->fin->cpu = cpu_now();
+    rd_kafka_queue_destroy(q);
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return NULL;
+}
+
+/* (e): every partition at once, timed from the clients' creation (as (d)
+ * is timed from the table's) to the last message. */
+static int stage_raw_parallel(const bi_env *e, bi_rate *r)
+{
+    int np = e->partitions;
+    bi_part *parts = tn_calloc((size_t)np, sizeof *parts);
+    pthread_t *th = tn_calloc((size_t)np, sizeof *th);
+    bi_finish fin = {.left = np};
+    double w0 = wall_now(), c0 = cpu_now();
+    for (int p = 0; p < np; p++) {
+        /* produce_all put event i on partition i % np */
+        parts[p] = (bi_part){.e = e, .fin = &fin, .part = p,
+                             .want = e->events / np + (p < e->events % np)};
+        pthread_create(&th[p], NULL, raw_part_main, &parts[p]);
+    }
+    long got = 0;
+    for (int p = 0; p < np; p++) {
+        pthread_join(th[p], NULL);
+        got += parts[p].got;
+    }
+    r->wall_s = fin.wall - w0;
+    r->cpu_s = fin.cpu - c0;
+    free(parts);
+    free(th);
+    if (got < e->events) {
+        fprintf(stderr, "bench ingest: consumed %ld of %ld events in parallel\n", got,
+                e->events);
+        return -1;
+    }
+    return 0;
 }
 
 static int64_t server_count(srv_node *n)
@@ -347,27 +441,48 @@ static void rates(const bi_env *e, const bi_rate *r, int reps, double *wall, dou
     *cpu = c[reps / 2];
 }
 
-static void print_row(const char *what, double wall, double cpu)
+static void print_row(const char *what, bool run, double wall, double cpu)
 {
-    printf("| %-44s | %12.0f | %12.0f |\n", what, wall, cpu);
+    if (!run) {
+        printf("| %-46s | %12s | %12s | %9s |\n", what, "-", "-", "-");
+        return;
+    }
+    printf("| %-46s | %12.0f | %12.0f | %9.0f |\n", what, wall, cpu, 1e9 / cpu);
 }
 
-static void report(const bi_env *e, bi_rate *r[4], int reps)
+static void print_ratio(const char *what, const bool *run, int x, int y, const double *w,
+                        const double *c)
 {
-    double w[4], c[4];
-    for (int s = 0; s < 4; s++)
-        rates(e, r[s], reps, &w[s], &c[s]);
+    if (run[x] && run[y])
+        printf("%s: %.2f by wall time, %.2f by CPU time\n", what, w[x] / w[y], c[x] / c[y]);
+}
+
+static void report(const bi_env *e, bi_rate *r[NSTAGES], int reps, const bool *run)
+{
+    static const char *const names[NSTAGES] = {
+        "(a) raw consume, embedded Kafka, one thread", "(b) parse only (cJSON -> row), one thread",
+        "(c) consume + parse + append, one thread", "(d) tannin server (one consumer/partition)",
+        "(e) raw consume, one consumer/partition",
+        "(f) parse + append, from memory, one thread"};
+    double w[NSTAGES] = {0}, c[NSTAGES] = {0};
+    for (int s = 0; s < NSTAGES; s++)
+        if (run[s])
+            rates(e, r[s], reps, &w[s], &c[s]);
     printf("\n%ld events (15-column page views, %.0f B of JSON each), %d partitions, lz4, "
            "median of %d;\ntable: time_on_page_ms raw, posting lists on the 9 low-cardinality "
            "dimensions\n\n", e->events, (double)e->offs[e->events] / e->events, e->partitions,
            reps);
-    printf("| %-44s | %12s | %12s |\n", "stage", "events/s", "per CPU-s");
-    printf("|----------------------------------------------|--------------|--------------|\n");
-    print_row("(a) raw consume, embedded Kafka", w[0], c[0]);
-    print_row("(b) parse only (cJSON -> row), one thread", w[1], c[1]);
-    print_row("(c) consume + parse + append, one thread", w[2], c[2]);
-    print_row("(d) tannin server (one consumer/partition)", w[3], c[3]);
-    printf("\nratio (c)/(a): %.2f by wall time, %.2f by CPU time\n", w[2] / w[0], c[2] / c[0]);
+    printf("| %-46s | %12s | %12s | %9s |\n", "stage", "events/s", "per CPU-s", "CPU ns/ev");
+    printf("|------------------------------------------------|--------------|--------------|"
+           "-----------|\n");
+    for (int s = 0; s < NSTAGES; s++)
+        print_row(names[s], run[s], w[s], c[s]);
+    printf("\n");
+    print_ratio("one thread, ratio (c)/(a)", run, 2, 0, w, c);
+    print_ratio("one consumer per partition, ratio (d)/(e)", run, 3, 4, w, c);
+    if (run[0] && run[1] && run[5])
+        printf("per event, CPU ns: consume %.0f (a), parse %.0f (b), append %.0f (f - b)\n",
+               1e9 / c[0], 1e9 / c[1], 1e9 / c[5] - 1e9 / c[1]);
 }
 
 static int parse_args(int argc, char **argv, bi_opts *o)
@@ -375,14 +490,25 @@ static int parse_args(int argc, char **argv, bi_opts *o)
     static const struct option opts[] = {{"events", required_argument, 0, 'n'},
                                          {"partitions", required_argument, 0, 'p'},
                                          {"reps", required_argument, 0, 'r'},
+                                         {"stages", required_argument, 0, 's'},
                                          {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    *o = (bi_opts){.events = 500000, .partitions = 16, .reps = 3};
+    *o = (bi_opts){.events = 500000, .partitions = 16, .reps = 3,
+                   .run = {true, true, true, true, true, true}};
     int ch;
+    const char *st;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (ch) {
         case 'n': o->events = atol(optarg); break;
         case 'p': o->partitions = atoi(optarg); break;
         case 'r': o->reps = atoi(optarg); break;
+        case 's':
+            memset(o->run, 0, sizeof o->run);
+            for (st = optarg; *st; st++) {
+                if (*st < 'a' || *st >= 'a' + NSTAGES)
+                    return usage();
+                o->run[*st - 'a'] = true;
+            }
+            break;
         default: return usage();
         }
     }
@@ -418,17 +544,22 @@ int tn_bench_ingest(int argc, char **argv)
     }
     make_events(&e);
     rc = kafka_up(&e) || produce_all(&e) ? 1 : 0;
-    bi_rate runs[4][64];
+    bi_rate runs[NSTAGES][64] = {{{0}}};
     for (int i = 0; i < o.reps && !rc; i++) {
-        rc = consume_all(&e, NULL, &runs[0][i]) || stage_parse(&e, &runs[1][i]) ||
-             stage_ingest(&e, &runs[2][i]) || stage_server(&e, &runs[3][i]);
-        fprintf(stderr, "rep %d: raw %.2f s, parse %.2f s, ingest %.2f s, server %.2f s\n",
-                i + 1, runs[0][i].wall_s, runs[1][i].wall_s, runs[2][i].wall_s,
-                runs[3][i].wall_s);
+        rc = (o.run[0] && consume_all(&e, NULL, &runs[0][i])) ||
+             (o.run[1] && stage_parse(&e, &runs[1][i])) ||
+             (o.run[2] && stage_ingest(&e, true, &runs[2][i])) ||
+             (o.run[3] && stage_server(&e, &runs[3][i])) ||
+             (o.run[4] && stage_raw_parallel(&e, &runs[4][i])) ||
+             (o.run[5] && stage_ingest(&e, false, &runs[5][i]));
+        fprintf(stderr, "rep %d: raw %.2f s, parse %.2f s, ingest %.2f s, server %.2f s, "
+                "raw per partition %.2f s, parse + append %.2f s\n", i + 1, runs[0][i].wall_s,
+                runs[1][i].wall_s, runs[2][i].wall_s, runs[3][i].wall_s, runs[4][i].wall_s,
+                runs[5][i].wall_s);
     }
     if (!rc) {
-        bi_rate *r[4] = {runs[0], runs[1], runs[2], runs[3]};
-        report(&e, r, o.reps);
+        bi_rate *r[NSTAGES] = {runs[0], runs[1], runs[2], runs[3], runs[4], runs[5]};
+        report(&e, r, o.reps, o.run);
     }
     if (e.prod)
         rd_kafka_destroy(e.prod);

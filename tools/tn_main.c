@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "seg_row.h"
 #include "tn_tools.h"
 
 typedef struct tn_command {
@@ -33,6 +34,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    /* before any thread: cJSON's hooks are process-wide (seg_row.h) */
+    seg_row_json_hooks_install();
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
