@@ -109,11 +109,33 @@ static void ensure_ids(seg_ctx *x, uint32_t n)
 static void decode_ids(col_state *cs, const uint32_t *ids, uint32_t n, qry_vec *v, uint32_t at)
 {
     const seg_col *c = &cs->col;
+    /* A sealed 64-bit dictionary is its own lookup table; ids past the
+     * end (only a corrupt forward index has them) take dict_get's answer. */
+    if (c->dict_i64 && v->kind == QV_LONG) {
+        for (uint32_t r = 0; r < n; r++) {
+            seg_value sv = {.i = ids[r] < c->cardinality ? c->dict_i64[ids[r]] : 0};
+            if (ids[r] >= c->cardinality)
+                c->ops->dict_get(c, ids[r], &sv);
+            v->i[at + r] = sv.i;
+        }
+        return;
+    }
+    if (c->dict_f64 && v->kind == QV_DOUBLE) {
+        for (uint32_t r = 0; r < n; r++) {
+            seg_value sv = {.d = ids[r] < c->cardinality ? c->dict_f64[ids[r]] : 0};
+            if (ids[r] >= c->cardinality)
+                c->ops->dict_get(c, ids[r], &sv);
+            v->d[at + r] = sv.d;
+        }
+        return;
+    }
     if (!cs->lut_built && c->cardinality <= LUT_MAX_CARD)
         build_lut(cs);
     for (uint32_t r = 0; r < n; r++) {
         uint32_t id = ids[r];
-        if (v->kind == QV_LONG) {
+        if (id >= c->cardinality) {
+            /* a corrupt forward index: dict_get answers, past the LUT */
+        } else if (v->kind == QV_LONG) {
             if (cs->lut_i) { v->i[at + r] = cs->lut_i[id]; continue; }
         } else if (v->kind == QV_DOUBLE) {
             if (cs->lut_d) { v->d[at + r] = cs->lut_d[id]; continue; }
@@ -1057,8 +1079,9 @@ static void pass_dicts_free(const qry_query *q, qry_agg_dict *d)
 }
 
 /* Feeds the batch's ids (gathered by rowmap when keys exploded or the
- * groups limit dropped rows) to update_ids. */
-static void agg_ids(seg_ctx *x, const qry_expr *e, qry_agg_dict *d, void *base, size_t stride,
+ * groups limit dropped rows) to update_ids; 1 when the batch must take
+ * the general path. */
+static int agg_ids(seg_ctx *x, const qry_expr *e, qry_agg_dict *d, void *base, size_t stride,
                     const uint32_t *gids, const uint32_t *rowmap, uint32_t n, uint32_t rows,
                     qry_arena *a)
 {
@@ -1069,6 +1092,13 @@ static void agg_ids(seg_ctx *x, const qry_expr *e, qry_agg_dict *d, void *base, 
     else
         c->ops->read_ids_at(c, x->docs, n, ids);
     x->stats->entries_post_filter += n;
+    /* update_ids indexes arrays by id: only a corrupt forward index has ids
+     * past the dictionary, and its rows go the general way instead */
+    uint32_t most = 0;
+    for (uint32_t r = 0; r < n; r++)
+        most = ids[r] > most ? ids[r] : most;
+    if (n && most >= d->cardinality)
+        return 1;
     if (rowmap) {
         uint32_t *g = qry_alloc(a, ((size_t)rows + 1) * sizeof *g);
         for (uint32_t i = 0; i < rows; i++)
@@ -1076,6 +1106,7 @@ static void agg_ids(seg_ctx *x, const qry_expr *e, qry_agg_dict *d, void *base, 
         ids = g;
     }
     e->agg->update_ids(e, base, stride, gids, ids, rows, d);
+    return 0;
 }
 
 /* Runs one pass over docs updating the aggregations whose filter is
@@ -1108,11 +1139,9 @@ static int agg_pass(seg_ctx *x, qry_groups *g, const roaring_bitmap_t *docs,
             const qry_expr *e = q->aggs[s];
             if (!qry_expr_equal(e->filter, filter) || (x->done && x->done[s]))
                 continue;
-            if (dicts[s].ctx) {
-                agg_ids(x, e, &dicts[s], g->states[s], g->state_size[s], g->nkeys ? gids : NULL,
-                        rowmap, n, rows, &a);
+            if (dicts[s].ctx && !agg_ids(x, e, &dicts[s], g->states[s], g->state_size[s],
+                                         g->nkeys ? gids : NULL, rowmap, n, rows, &a))
                 continue;
-            }
             qry_vec **args;
             if ((rc = agg_args(x, e, n, &cx, &args)))
                 break;
