@@ -97,8 +97,9 @@ static void sort_by_mean(qry_centroid *a, size_t n)
 }
 
 /* Sorts doubles (never NaN) by their bits: a sign-flipped key orders as
- * the values do, and an LSD radix sort by bytes skips the bytes every key
- * shares (integers held as doubles leave the low mantissa bytes zero). On
+ * the values do, and an LSD radix sort by 8-bit digits covers only the
+ * bits that differ between keys (integers held as doubles leave the low
+ * mantissa bits zero and share the sign and most of the exponent). On
  * random values this is several times faster than a comparison sort, whose
  * branches the data decides. tmp has room for 2n keys. */
 static void sort_doubles(double *a, uint32_t n, uint64_t *tmp)
@@ -113,34 +114,35 @@ static void sort_doubles(double *a, uint32_t n, uint64_t *tmp)
         }
         return;
     }
-    uint64_t *key = tmp;
     static const uint64_t sign = 1ull << 63;
-    uint32_t cnt[8][256];
-    memset(cnt, 0, sizeof cnt);
+    uint64_t *src = tmp, *dst = tmp + n, all_or = 0, all_and = ~0ull;
     for (uint32_t i = 0; i < n; i++) {
         uint64_t u;
         memcpy(&u, &a[i], 8);
         u = (u & sign) ? ~u : u | sign;
-        key[i] = u;
-        for (int b = 0; b < 8; b++)
-            cnt[b][(u >> (8 * b)) & 0xff]++;
+        src[i] = u;
+        all_or |= u;
+        all_and &= u;
     }
-    uint64_t *src = key, *dst = tmp + n;
-    for (int b = 0; b < 8; b++) {
-        uint32_t *c = cnt[b];
-        if (c[(src[0] >> (8 * b)) & 0xff] == n)
-            continue; /* every key has this byte: the pass would copy */
-        uint32_t sum = 0;
-        for (int d = 0; d < 256; d++) {
-            uint32_t k = c[d];
-            c[d] = sum;
-            sum += k;
+    uint64_t diff = all_or ^ all_and;
+    if (diff) {
+        int lo = __builtin_ctzll(diff), hi = 63 - __builtin_clzll(diff);
+        for (int shift = lo; shift <= hi; shift += 8) {
+            uint32_t cnt[256] = {0};
+            for (uint32_t i = 0; i < n; i++)
+                cnt[(src[i] >> shift) & 0xff]++;
+            uint32_t sum = 0;
+            for (int d = 0; d < 256; d++) {
+                uint32_t k = cnt[d];
+                cnt[d] = sum;
+                sum += k;
+            }
+            for (uint32_t i = 0; i < n; i++)
+                dst[cnt[(src[i] >> shift) & 0xff]++] = src[i];
+            uint64_t *t = src;
+            src = dst;
+            dst = t;
         }
-        for (uint32_t i = 0; i < n; i++)
-            dst[c[(src[i] >> (8 * b)) & 0xff]++] = src[i];
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
     }
     for (uint32_t i = 0; i < n; i++) {
         uint64_t u = src[i];
