@@ -161,3 +161,73 @@ double qry_agg_percent_arg(const qry_expr *e)
     qry_agg_find(e->name, &p);
     return p;
 }
+
+/* ---- numeric dictionaries ------------------------------------------------------------- */
+
+/* Small dictionaries are decoded whole at once (one call); larger ones by
+ * the ids a batch meets, so a selective query does not decode them all. */
+#define DNUM_WHOLE_MAX 4096u
+
+static void dnum_decode(qry_agg_dict *d, qry_agg_dnum *c, const uint32_t *ids, uint32_t n)
+{
+    qry_arena_reset(&c->a);
+    qry_vec *v = qry_vec_new(&c->a, d->kind, d->type, n);
+    d->decode(d->ctx, ids, n, v);
+    for (uint32_t k = 0; k < n; k++) {
+        c->val[ids[k]] = qry_agg_num(v, k);
+        c->known[ids[k] >> 6] |= 1ull << (ids[k] & 63);
+    }
+}
+
+const double *qry_agg_dict_nums(qry_agg_dict *d, const uint32_t *ids, uint32_t n)
+{
+    if (d->kind != QV_LONG && d->kind != QV_DOUBLE)
+        return NULL;
+    qry_agg_dnum *c = d->cache;
+    uint32_t card = d->cardinality ? d->cardinality : 1;
+    if (!c) {
+        c = d->cache = tn_calloc(1, sizeof *c);
+        c->val = tn_malloc((size_t)card * sizeof *c->val);
+        c->known = tn_calloc(((size_t)card + 63) / 64, sizeof *c->known);
+        if (d->cardinality <= DNUM_WHOLE_MAX) {
+            uint32_t *all = tn_malloc((size_t)card * sizeof *all);
+            for (uint32_t i = 0; i < d->cardinality; i++)
+                all[i] = i;
+            dnum_decode(d, c, all, d->cardinality);
+            free(all);
+            return c->val;
+        }
+    }
+    if (d->cardinality <= DNUM_WHOLE_MAX)
+        return c->val;
+    uint32_t nm = 0;
+    for (uint32_t r = 0; r < n; r++) {
+        uint32_t id = ids[r];
+        uint64_t bit = 1ull << (id & 63);
+        if (c->known[id >> 6] & bit)
+            continue;
+        c->known[id >> 6] |= bit; /* pending: decoded below */
+        if (nm == c->mcap) {
+            c->mcap = c->mcap ? c->mcap * 2 : 256;
+            c->miss = tn_realloc(c->miss, (size_t)c->mcap * sizeof *c->miss);
+        }
+        c->miss[nm++] = id;
+    }
+    if (nm)
+        dnum_decode(d, c, c->miss, nm);
+    return c->val;
+}
+
+void qry_agg_dict_nums_free(const qry_expr *e, qry_agg_dict *d)
+{
+    (void)e;
+    qry_agg_dnum *c = d->cache;
+    if (!c)
+        return;
+    free(c->val);
+    free(c->known);
+    free(c->miss);
+    qry_arena_free(&c->a);
+    free(c);
+    d->cache = NULL;
+}

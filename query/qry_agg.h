@@ -13,6 +13,20 @@
 
 #include "qry_expr.h"
 
+/* The dictionary of a single-value column argument, for update_ids: the
+ * function reads dictionary ids instead of decoded values and decodes only
+ * the ids it has not met in this segment. Lives for one pass over one
+ * segment. */
+typedef struct qry_agg_dict {
+    uint32_t cardinality;
+    qry_kind kind;
+    seg_type type;
+    /* Decodes ids [0, n) into v (kind and type above, room for n rows). */
+    void (*decode)(void *ctx, const uint32_t *ids, uint32_t n, qry_vec *v);
+    void *ctx;
+    void *cache;               /* the function's own, NULL at first */
+} qry_agg_dict;
+
 typedef struct qry_agg_fn {
     const char *name;          /* canonical, as in the result column name */
     int min_args, max_args;    /* including literal parameters */
@@ -42,6 +56,13 @@ typedef struct qry_agg_fn {
     int64_t (*deserialize)(const qry_expr *e, void *state, const uint8_t *p,
                            size_t len);
     void (*destroy)(const qry_expr *e, void *state);   /* may be NULL */
+    /* Optional fast path, the same as update for rows whose one value
+     * argument is a single-value dictionary column without NULLs: ids[r]
+     * is row r's dictionary id in d. The states must end up exactly as
+     * update would leave them. dict_free releases d->cache. */
+    void (*update_ids)(const qry_expr *e, void *base, size_t stride, const uint32_t *groups,
+                       const uint32_t *ids, uint32_t n, qry_agg_dict *d);
+    void (*dict_free)(const qry_expr *e, qry_agg_dict *d);
     /* Result order for ORDER BY on the final value: the final values compare
      * as numbers or strings by kind; nothing per function. */
 } qry_agg_fn;

@@ -178,6 +178,31 @@ static void sum_update(const qry_expr *e, void *base, size_t stride, const uint3
     }
 }
 
+/* Dictionary ids: the values come from the decoded dictionary, added in
+ * row order as sum_update adds them, so sums are bit-identical. */
+static void sum_update_ids(const qry_expr *e, void *base, size_t stride, const uint32_t *groups,
+                           const uint32_t *ids, uint32_t n, qry_agg_dict *d)
+{
+    (void)e;
+    const double *val = qry_agg_dict_nums(d, ids, n);
+    if (!val)
+        return;
+    if (!groups) {
+        sum_state *s = base;
+        double sum = s->sum;
+        for (uint32_t r = 0; r < n; r++)
+            sum += val[ids[r]];
+        s->sum = sum;
+        s->n += n;
+        return;
+    }
+    for (uint32_t r = 0; r < n; r++) {
+        sum_state *s = (sum_state *)((char *)base + (size_t)groups[r] * stride);
+        s->sum += val[ids[r]];
+        s->n++;
+    }
+}
+
 static void sum_merge(const qry_expr *e, void *dst, const void *src)
 {
     (void)e;
@@ -241,7 +266,8 @@ static int64_t sum_deserialize(const qry_expr *e, void *state, const uint8_t *p,
 #define SUM_COMMON                                                                          \
     .min_args = 1, .max_args = 1, .bind = bind_double, .state_size = sizeof(sum_state),     \
     .init = sum_init, .update = sum_update, .merge = sum_merge, .serialize = sum_serialize, \
-    .deserialize = sum_deserialize, .destroy = NULL
+    .deserialize = sum_deserialize, .destroy = NULL, .update_ids = sum_update_ids,          \
+    .dict_free = qry_agg_dict_nums_free
 
 const qry_agg_fn qry_agg_sum = {.name = "sum", .final = sum_final, SUM_COMMON};
 const qry_agg_fn qry_agg_summv = {.name = "summv", .final = sum_final, SUM_COMMON};

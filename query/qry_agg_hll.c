@@ -125,17 +125,24 @@ static hll *hll_new(int log2m)
     return h;
 }
 
-/* clearspring's offerHashed(int): the rank's word has bit log2m-1 (and bit
- * 0) set, so ranks stop at 33 - log2m. */
-static inline void hll_offer(hll *h, uint32_t x)
+/* clearspring's offerHashed(int) as register << 8 | rank: the rank's word
+ * has bit log2m-1 (and bit 0) set, so ranks stop at 33 - log2m, and a
+ * code is never 0 (rank >= 1). */
+static inline uint32_t hll_code(unsigned p, uint32_t x)
 {
-    unsigned p = h->log2m;
     uint32_t j = x >> (32 - p);
     uint32_t w = (x << p) | ((1u << (p - 1)) + 1);
-    uint8_t rank = (uint8_t)(__builtin_clz(w) + 1);
-    if (rank > h->reg[j])
-        h->reg[j] = rank;
+    return j << 8 | (uint32_t)(__builtin_clz(w) + 1);
 }
+
+static inline void hll_apply(hll *h, uint32_t code)
+{
+    uint8_t rank = (uint8_t)(code & 0xff);
+    if (rank > h->reg[code >> 8])
+        h->reg[code >> 8] = rank;
+}
+
+static inline void hll_offer(hll *h, uint32_t x) { hll_apply(h, hll_code(h->log2m, x)); }
 
 static double alpha_mm(int p, double m)
 {
@@ -240,6 +247,81 @@ static void hll_update(const qry_expr *e, void *base, size_t stride, const uint3
     }
 }
 
+/* ---- dictionary ids: each distinct id hashed once per segment ------------------ */
+
+/* code[id]: the id's register and rank (hll_code), 0 while unknown. */
+typedef struct hll_ids {
+    uint32_t *code;
+    uint32_t *miss, mcap;
+    qry_arena a;
+} hll_ids;
+
+#define HLL_PENDING UINT32_MAX
+
+/* Codes for the ids of this batch not met before in the segment: their
+ * values decoded in one call, hashed once. */
+static void hll_learn(const qry_expr *e, hll_ids *c, const uint32_t *ids, uint32_t n,
+                      qry_agg_dict *d)
+{
+    uint32_t nm = 0;
+    for (uint32_t r = 0; r < n; r++) {
+        uint32_t id = ids[r];
+        if (c->code[id])
+            continue;
+        if (nm == c->mcap) {
+            c->mcap = c->mcap ? c->mcap * 2 : 256;
+            c->miss = tn_realloc(c->miss, (size_t)c->mcap * sizeof *c->miss);
+        }
+        c->code[id] = HLL_PENDING;
+        c->miss[nm++] = id;
+    }
+    if (!nm)
+        return;
+    qry_arena_reset(&c->a);
+    qry_vec *v = qry_vec_new(&c->a, d->kind, d->type, nm);
+    d->decode(d->ctx, c->miss, nm, v);
+    unsigned p = (unsigned)expr_log2m(e);
+    for (uint32_t k = 0; k < nm; k++)
+        c->code[c->miss[k]] = hll_code(p, hash_value(v, k));
+}
+
+static void hll_update_ids(const qry_expr *e, void *base, size_t stride,
+                           const uint32_t *groups, const uint32_t *ids, uint32_t n,
+                           qry_agg_dict *d)
+{
+    if (d->kind != QV_LONG && d->kind != QV_DOUBLE && d->kind != QV_STRING)
+        return;
+    hll_ids *c = d->cache;
+    if (!c) {
+        c = d->cache = tn_calloc(1, sizeof *c);
+        c->code = tn_calloc(d->cardinality ? d->cardinality : 1, sizeof *c->code);
+    }
+    hll_learn(e, c, ids, n, d);
+    const uint32_t *code = c->code;
+    if (!groups) {
+        hll *h = n ? state_hll(e, base) : NULL;
+        for (uint32_t r = 0; r < n; r++)
+            hll_apply(h, code[ids[r]]);
+        return;
+    }
+    for (uint32_t r = 0; r < n; r++)
+        hll_apply(state_hll(e, (hll_state *)((char *)base + (size_t)groups[r] * stride)),
+                  code[ids[r]]);
+}
+
+static void hll_dict_free(const qry_expr *e, qry_agg_dict *d)
+{
+    (void)e;
+    hll_ids *c = d->cache;
+    if (!c)
+        return;
+    free(c->code);
+    free(c->miss);
+    qry_arena_free(&c->a);
+    free(c);
+    d->cache = NULL;
+}
+
 static void hll_merge(const qry_expr *e, void *dst, const void *src)
 {
     const hll *s = ((const hll_state *)src)->h;
@@ -301,7 +383,8 @@ static int64_t hll_deserialize(const qry_expr *e, void *state, const uint8_t *p,
 #define HLL_COMMON                                                                          \
     .min_args = 1, .max_args = 2, .bind = hll_bind, .state_size = sizeof(hll_state),        \
     .init = hll_init, .update = hll_update, .merge = hll_merge, .final = hll_final,         \
-    .serialize = hll_serialize, .deserialize = hll_deserialize, .destroy = hll_destroy
+    .serialize = hll_serialize, .deserialize = hll_deserialize, .destroy = hll_destroy,     \
+    .update_ids = hll_update_ids, .dict_free = hll_dict_free
 
 const qry_agg_fn qry_agg_distinctcounthll = {.name = "distinctcounthll", HLL_COMMON};
 const qry_agg_fn qry_agg_distinctcounthllmv = {.name = "distinctcounthllmv", HLL_COMMON};

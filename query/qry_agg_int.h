@@ -124,6 +124,23 @@ static inline void qry_agg_out_null(qry_val *out, seg_type t)
     out->type = t;
 }
 
+/* ---- numeric dictionaries (update_ids) ------------------------------------------------ */
+
+/* What a numeric function keeps in qry_agg_dict.cache: each id's value as
+ * qry_agg_num would read it, decoded on first need. */
+typedef struct qry_agg_dnum {
+    double *val;
+    uint64_t *known;           /* bit per id */
+    uint32_t *miss, mcap;
+    qry_arena a;
+} qry_agg_dnum;
+
+/* d's values for ids [0, n) are in the returned array, indexed by id;
+ * NULL for a dictionary that is not numeric. */
+const double *qry_agg_dict_nums(qry_agg_dict *d, const uint32_t *ids, uint32_t n);
+/* Frees what qry_agg_dict_nums kept (a dict_free). */
+void qry_agg_dict_nums_free(const qry_expr *e, qry_agg_dict *d);
+
 /* ---- value sets in states (qry_agg_distinct.c; DISTINCT* and MODE) ------------------ */
 
 struct qry_valset;

@@ -109,11 +109,33 @@ static void ensure_ids(seg_ctx *x, uint32_t n)
 static void decode_ids(col_state *cs, const uint32_t *ids, uint32_t n, qry_vec *v, uint32_t at)
 {
     const seg_col *c = &cs->col;
+    /* A sealed 64-bit dictionary is its own lookup table; ids past the
+     * end (only a corrupt forward index has them) take dict_get's answer. */
+    if (c->dict_i64 && v->kind == QV_LONG) {
+        for (uint32_t r = 0; r < n; r++) {
+            seg_value sv = {.i = ids[r] < c->cardinality ? c->dict_i64[ids[r]] : 0};
+            if (ids[r] >= c->cardinality)
+                c->ops->dict_get(c, ids[r], &sv);
+            v->i[at + r] = sv.i;
+        }
+        return;
+    }
+    if (c->dict_f64 && v->kind == QV_DOUBLE) {
+        for (uint32_t r = 0; r < n; r++) {
+            seg_value sv = {.d = ids[r] < c->cardinality ? c->dict_f64[ids[r]] : 0};
+            if (ids[r] >= c->cardinality)
+                c->ops->dict_get(c, ids[r], &sv);
+            v->d[at + r] = sv.d;
+        }
+        return;
+    }
     if (!cs->lut_built && c->cardinality <= LUT_MAX_CARD)
         build_lut(cs);
     for (uint32_t r = 0; r < n; r++) {
         uint32_t id = ids[r];
-        if (v->kind == QV_LONG) {
+        if (id >= c->cardinality) {
+            /* a corrupt forward index: dict_get answers, past the LUT */
+        } else if (v->kind == QV_LONG) {
             if (cs->lut_i) { v->i[at + r] = cs->lut_i[id]; continue; }
         } else if (v->kind == QV_DOUBLE) {
             if (cs->lut_d) { v->d[at + r] = cs->lut_d[id]; continue; }
@@ -994,6 +1016,99 @@ static qry_vec *gather(const qry_vec *v, const uint32_t *map, uint32_t n, qry_ar
     return o;
 }
 
+/* ---- aggregations over dictionary ids --------------------------------------------------
+ * A function with update_ids reads a single-value dictionary column as ids:
+ * it decodes (and hashes, for HLL) each distinct id once per segment
+ * instead of every row's value. */
+
+static void dict_decode(void *ctx, const uint32_t *ids, uint32_t n, qry_vec *v)
+{
+    decode_ids(ctx, ids, n, v, 0);
+}
+
+/* The column aggregation e can read as ids in this segment, or NULL. */
+static col_state *ids_column(seg_ctx *x, const qry_expr *e)
+{
+    if (!e->agg->update_ids || e->nargs < 1 || e->args[0]->op != QE_COLUMN)
+        return NULL;
+    for (uint32_t i = 1; i < e->nargs; i++)
+        if (e->args[i]->op != QE_LITERAL)
+            return NULL;
+    col_state *cs = column(x, e->args[0]->col);
+    if (!cs || !cs->col.has_dict || !cs->col.single_value)
+        return NULL;
+    if (x->q->opts.null_handling) {
+        if (!cs->nulls_loaded) {
+            cs->nulls = cs->col.ops->nulls(&cs->col);
+            cs->nulls_loaded = true;
+        }
+        if (cs->nulls)
+            return NULL;
+    }
+    return cs;
+}
+
+/* Dictionaries for the aggregations of this pass that read ids (ctx NULL
+ * for the others). */
+static qry_agg_dict *pass_dicts(seg_ctx *x, const qry_expr *filter)
+{
+    const qry_query *q = x->q;
+    qry_agg_dict *d = tn_calloc(q->naggs + 1, sizeof *d);
+    for (uint32_t s = 0; s < q->naggs; s++) {
+        const qry_expr *e = q->aggs[s];
+        if (!qry_expr_equal(e->filter, filter) || (x->done && x->done[s]))
+            continue;
+        col_state *cs = ids_column(x, e);
+        if (!cs)
+            continue;
+        d[s].cardinality = cs->col.cardinality;
+        d[s].kind = qry_kind_of(cs->col.type);
+        d[s].type = cs->col.type;
+        d[s].decode = dict_decode;
+        d[s].ctx = cs;
+    }
+    return d;
+}
+
+static void pass_dicts_free(const qry_query *q, qry_agg_dict *d)
+{
+    for (uint32_t s = 0; s < q->naggs; s++)
+        if (d[s].cache && q->aggs[s]->agg->dict_free)
+            q->aggs[s]->agg->dict_free(q->aggs[s], &d[s]);
+    free(d);
+}
+
+/* Feeds the batch's ids (gathered by rowmap when keys exploded or the
+ * groups limit dropped rows) to update_ids; 1 when the batch must take
+ * the general path. */
+static int agg_ids(seg_ctx *x, const qry_expr *e, qry_agg_dict *d, void *base, size_t stride,
+                    const uint32_t *gids, const uint32_t *rowmap, uint32_t n, uint32_t rows,
+                    qry_arena *a)
+{
+    const seg_col *c = &((col_state *)d->ctx)->col;
+    uint32_t *ids = qry_alloc(a, ((size_t)n + 1) * sizeof *ids);
+    if (x->contiguous)
+        c->ops->read_ids(c, x->docs[0], n, ids);
+    else
+        c->ops->read_ids_at(c, x->docs, n, ids);
+    x->stats->entries_post_filter += n;
+    /* update_ids indexes arrays by id: only a corrupt forward index has ids
+     * past the dictionary, and its rows go the general way instead */
+    uint32_t most = 0;
+    for (uint32_t r = 0; r < n; r++)
+        most = ids[r] > most ? ids[r] : most;
+    if (n && most >= d->cardinality)
+        return 1;
+    if (rowmap) {
+        uint32_t *g = qry_alloc(a, ((size_t)rows + 1) * sizeof *g);
+        for (uint32_t i = 0; i < rows; i++)
+            g[i] = ids[rowmap[i]];
+        ids = g;
+    }
+    e->agg->update_ids(e, base, stride, gids, ids, rows, d);
+    return 0;
+}
+
 /* Runs one pass over docs updating the aggregations whose filter is
  * `filter` (NULL = unfiltered); creates groups only on the first pass. */
 static int agg_pass(seg_ctx *x, qry_groups *g, const roaring_bitmap_t *docs,
@@ -1004,6 +1119,7 @@ static int agg_pass(seg_ctx *x, qry_groups *g, const roaring_bitmap_t *docs,
     qry_eval_ctx cx = {&a, q->now_ms, q->opts.null_handling};
     doc_iter *it = tn_malloc(sizeof *it);
     iter_init(it, docs, x->ndocs);
+    qry_agg_dict *dicts = pass_dicts(x, filter);
     uint32_t n;
     int rc = 0;
     while (!rc && (n = iter_next(it, &x->contiguous)) > 0) {
@@ -1023,6 +1139,9 @@ static int agg_pass(seg_ctx *x, qry_groups *g, const roaring_bitmap_t *docs,
             const qry_expr *e = q->aggs[s];
             if (!qry_expr_equal(e->filter, filter) || (x->done && x->done[s]))
                 continue;
+            if (dicts[s].ctx && !agg_ids(x, e, &dicts[s], g->states[s], g->state_size[s],
+                                         g->nkeys ? gids : NULL, rowmap, n, rows, &a))
+                continue;
             qry_vec **args;
             if ((rc = agg_args(x, e, n, &cx, &args)))
                 break;
@@ -1034,6 +1153,7 @@ static int agg_pass(seg_ctx *x, qry_groups *g, const roaring_bitmap_t *docs,
         }
     }
     free(it);
+    pass_dicts_free(q, dicts);
     qry_arena_free(&a);
     return rc;
 }

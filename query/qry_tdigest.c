@@ -28,8 +28,10 @@ void qry_tdigest_free(qry_tdigest *t)
 {
     free(t->c);
     free(t->buf);
+    free(t->raw);
     t->c = t->buf = NULL;
-    t->n = t->nbuf = t->bufcap = 0;
+    t->raw = NULL;
+    t->n = t->nbuf = t->bufcap = t->nraw = t->rawcap = 0;
     t->weight = t->buf_weight = 0;
 }
 
@@ -94,6 +96,61 @@ static void sort_by_mean(qry_centroid *a, size_t n)
     }
 }
 
+/* Sorts doubles (never NaN) by their bits: a sign-flipped key orders as
+ * the values do, and an LSD radix sort by 8-bit digits covers only the
+ * bits that differ between keys (integers held as doubles leave the low
+ * mantissa bits zero and share the sign and most of the exponent). On
+ * random values this is several times faster than a comparison sort, whose
+ * branches the data decides. tmp has room for 2n keys. */
+static void sort_doubles(double *a, uint32_t n, uint64_t *tmp)
+{
+    if (n < 48) {
+        for (uint32_t i = 1; i < n; i++) {
+            double x = a[i];
+            uint32_t k = i;
+            for (; k > 0 && a[k - 1] > x; k--)
+                a[k] = a[k - 1];
+            a[k] = x;
+        }
+        return;
+    }
+    static const uint64_t sign = 1ull << 63;
+    uint64_t *src = tmp, *dst = tmp + n, all_or = 0, all_and = ~0ull;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t u;
+        memcpy(&u, &a[i], 8);
+        u = (u & sign) ? ~u : u | sign;
+        src[i] = u;
+        all_or |= u;
+        all_and &= u;
+    }
+    uint64_t diff = all_or ^ all_and;
+    if (diff) {
+        int lo = __builtin_ctzll(diff), hi = 63 - __builtin_clzll(diff);
+        for (int shift = lo; shift <= hi; shift += 8) {
+            uint32_t cnt[256] = {0};
+            for (uint32_t i = 0; i < n; i++)
+                cnt[(src[i] >> shift) & 0xff]++;
+            uint32_t sum = 0;
+            for (int d = 0; d < 256; d++) {
+                uint32_t k = cnt[d];
+                cnt[d] = sum;
+                sum += k;
+            }
+            for (uint32_t i = 0; i < n; i++)
+                dst[cnt[(src[i] >> shift) & 0xff]++] = src[i];
+            uint64_t *t = src;
+            src = dst;
+            dst = t;
+        }
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t u = src[i];
+        u = (u & sign) ? u & ~sign : ~u;
+        memcpy(&a[i], &u, 8);
+    }
+}
+
 /* Joins y into x (weighted mean). Equal means stay exact, and two infinite
  * means of one sign do not make inf - inf. */
 static inline void join(qry_centroid *x, const qry_centroid *y)
@@ -104,25 +161,43 @@ static inline void join(qry_centroid *x, const qry_centroid *y)
     x->weight = w;
 }
 
+/* The sorted inputs of a merge: centroids a, weighted points b, and
+ * weight-1 values v, taken in order of mean (a first on ties, then b). */
+typedef struct merge_src {
+    const qry_centroid *a, *b;
+    const double *v;
+    uint32_t na, nb, nv, i, j, k;
+} merge_src;
+
+static inline qry_centroid next_point(merge_src *s)
+{
+    bool ha = s->i < s->na, hb = s->j < s->nb, hv = s->k < s->nv;
+    if (ha && (!hb || s->a[s->i].mean <= s->b[s->j].mean) &&
+        (!hv || s->a[s->i].mean <= s->v[s->k]))
+        return s->a[s->i++];
+    if (hb && (!hv || s->b[s->j].mean <= s->v[s->k]))
+        return s->b[s->j++];
+    return (qry_centroid){s->v[s->k++], 1};
+}
+
 /* Algorithm 1: walks the points in order and closes a centroid when adding
  * the next point would take it past one unit of k from where it began. */
-static uint32_t merge_pass(const qry_centroid *a, uint32_t na, const qry_centroid *b,
-                           uint32_t nb, double total, double d, qry_centroid *out)
+static uint32_t merge_pass(merge_src *s, double total, double d, qry_centroid *out)
 {
-    uint32_t i = 0, j = 0, k = 0;
-    qry_centroid cur = (j >= nb || (i < na && a[i].mean <= b[j].mean)) ? a[i++] : b[j++];
+    uint32_t k = 0, left = s->na + s->nb + s->nv - 1;
+    qry_centroid cur = next_point(s);
     double q0 = 0, qlimit = q_of_k(k_of_q(0, d) + 1, d);
-    while (i < na || j < nb) {
-        const qry_centroid *x = (j >= nb || (i < na && a[i].mean <= b[j].mean)) ? &a[i++] : &b[j++];
-        double q = q0 + (cur.weight + x->weight) / total;
+    for (; left > 0; left--) {
+        qry_centroid x = next_point(s);
+        double q = q0 + (cur.weight + x.weight) / total;
         if (q <= qlimit) {
-            join(&cur, x);
+            join(&cur, &x);
             continue;
         }
         out[k++] = cur;
         q0 += cur.weight / total;
         qlimit = q_of_k(k_of_q(q0, d) + 1, d);
-        cur = *x;
+        cur = x;
     }
     out[k++] = cur;
     return k;
@@ -130,18 +205,23 @@ static uint32_t merge_pass(const qry_centroid *a, uint32_t na, const qry_centroi
 
 void qry_tdigest_compress(qry_tdigest *t)
 {
-    if (t->nbuf == 0)
+    if (t->nbuf == 0 && t->nraw == 0)
         return;
     sort_by_mean(t->buf, t->nbuf);
+    size_t npts = (size_t)t->n + t->nbuf + t->nraw;
+    qry_centroid *out = tn_malloc(npts * sizeof *out);
+    /* out is free until the merge writes it: scratch for the radix sort
+     * (2 keys of 8 bytes fit in each 16-byte centroid) */
+    sort_doubles(t->raw, t->nraw, (uint64_t *)out);
     double total = t->weight + t->buf_weight;
-    qry_centroid *out = tn_malloc(((size_t)t->n + t->nbuf) * sizeof *out);
-    uint32_t n = merge_pass(t->c, t->n, t->buf, t->nbuf, total, t->compression, out);
+    merge_src src = {t->c, t->buf, t->raw, t->n, t->nbuf, t->nraw, 0, 0, 0};
+    uint32_t n = merge_pass(&src, total, t->compression, out);
     free(t->c);
     /* Keep only what the centroids need: digests live in every group. */
     t->c = tn_realloc(out, (size_t)n * sizeof *out);
     t->n = n;
     t->weight = total;
-    t->nbuf = 0;
+    t->nbuf = t->nraw = 0;
     t->buf_weight = 0;
 }
 
@@ -153,16 +233,22 @@ void qry_tdigest_add(qry_tdigest *t, double x, double w)
         t->min = x;
     if (x > t->max)
         t->max = x;
-    if (t->nbuf == t->bufcap) {
-        uint32_t most = (uint32_t)(BUFFER_FACTOR * t->compression) + BUFFER_START;
-        if (t->bufcap >= most) {
-            qry_tdigest_compress(t);
-        } else {
+    uint32_t most = (uint32_t)(BUFFER_FACTOR * t->compression) + BUFFER_START;
+    if (t->nbuf + t->nraw >= most)
+        qry_tdigest_compress(t);
+    if (w == 1) {
+        if (t->nraw == t->rawcap) {
+            t->rawcap = t->rawcap ? TN_MIN(t->rawcap * 2, most) : BUFFER_START;
+            t->raw = tn_realloc(t->raw, (size_t)t->rawcap * sizeof *t->raw);
+        }
+        t->raw[t->nraw++] = x;
+    } else {
+        if (t->nbuf == t->bufcap) {
             t->bufcap = t->bufcap ? TN_MIN(t->bufcap * 2, most) : BUFFER_START;
             t->buf = tn_realloc(t->buf, (size_t)t->bufcap * sizeof *t->buf);
         }
+        t->buf[t->nbuf++] = (qry_centroid){x, w};
     }
-    t->buf[t->nbuf++] = (qry_centroid){x, w};
     t->buf_weight += w;
 }
 
@@ -172,6 +258,8 @@ void qry_tdigest_merge(qry_tdigest *dst, const qry_tdigest *src)
         qry_tdigest_add(dst, src->c[i].mean, src->c[i].weight);
     for (uint32_t i = 0; i < src->nbuf; i++)
         qry_tdigest_add(dst, src->buf[i].mean, src->buf[i].weight);
+    for (uint32_t i = 0; i < src->nraw; i++)
+        qry_tdigest_add(dst, src->raw[i], 1);
     if (src->min < dst->min)
         dst->min = src->min;
     if (src->max > dst->max)
@@ -184,15 +272,20 @@ void qry_tdigest_merge(qry_tdigest *dst, const qry_tdigest *src)
  * compressed as a copy, which the caller frees. */
 static const qry_tdigest *compressed(const qry_tdigest *t, qry_tdigest *tmp)
 {
-    if (t->nbuf == 0)
+    if (t->nbuf == 0 && t->nraw == 0)
         return t;
     *tmp = *t;
     tmp->c = tn_malloc(((size_t)t->n + 1) * sizeof *tmp->c);
-    tmp->buf = tn_malloc((size_t)t->nbuf * sizeof *tmp->buf);
+    tmp->buf = tn_malloc(((size_t)t->nbuf + 1) * sizeof *tmp->buf);
+    tmp->raw = tn_malloc(((size_t)t->nraw + 1) * sizeof *tmp->raw);
     if (t->n)
         memcpy(tmp->c, t->c, (size_t)t->n * sizeof *tmp->c);
-    memcpy(tmp->buf, t->buf, (size_t)t->nbuf * sizeof *tmp->buf);
+    if (t->nbuf)
+        memcpy(tmp->buf, t->buf, (size_t)t->nbuf * sizeof *tmp->buf);
+    if (t->nraw)
+        memcpy(tmp->raw, t->raw, (size_t)t->nraw * sizeof *tmp->raw);
     tmp->bufcap = t->nbuf;
+    tmp->rawcap = t->nraw;
     qry_tdigest_compress(tmp);
     return tmp;
 }
@@ -256,7 +349,7 @@ double qry_tdigest_quantile(const qry_tdigest *t, double q)
 
 void qry_tdigest_serialize(const qry_tdigest *t, tn_buf *out)
 {
-    uint32_t count = t->n + t->nbuf;
+    uint32_t count = t->n + t->nbuf + t->nraw;
     qry_put_u32(out, count);
     if (count == 0)
         return;
@@ -269,6 +362,10 @@ void qry_tdigest_serialize(const qry_tdigest *t, tn_buf *out)
     for (uint32_t i = 0; i < t->nbuf; i++) {
         qry_put_f64(out, t->buf[i].mean);
         qry_put_f64(out, t->buf[i].weight);
+    }
+    for (uint32_t i = 0; i < t->nraw; i++) {
+        qry_put_f64(out, t->raw[i]);
+        qry_put_f64(out, 1);
     }
 }
 

@@ -3,8 +3,10 @@
  * Accurate Quantiles Using t-Digests", 2019), the sketch behind
  * PERCENTILETDIGEST and PERCENTILEEST.
  *
- * Values go to a buffer; a full buffer is sorted and merged with the
- * centroids in one pass, where consecutive points join a centroid while
+ * Values go to a buffer (plain doubles for weight 1, the values a query
+ * adds; centroids for weighted points from merges); a full buffer is sorted
+ * (the doubles by a radix sort of their bits) and merged with the centroids
+ * in one pass, where consecutive points join a centroid while
  * the centroid spans at most one unit of the k1 scale
  * k(q) = compression / (2 pi) * asin(2q - 1), so centroids are small at the
  * tails (where percentiles need precision) and large in the middle. With
@@ -33,9 +35,11 @@ typedef struct qry_tdigest {
     double weight;            /* total weight of c */
     qry_centroid *c;          /* sorted by mean */
     uint32_t n;
-    qry_centroid *buf;        /* values not merged yet, any order */
+    qry_centroid *buf;        /* weighted points not merged yet, any order */
     uint32_t nbuf, bufcap;
-    double buf_weight;
+    double *raw;              /* weight-1 values not merged yet, any order */
+    uint32_t nraw, rawcap;
+    double buf_weight;        /* of buf and raw */
 } qry_tdigest;
 
 void qry_tdigest_init(qry_tdigest *t, double compression);
@@ -57,7 +61,8 @@ double qry_tdigest_count(const qry_tdigest *t);
  * (int)(q * count), the value an exact percentile gives. */
 double qry_tdigest_quantile(const qry_tdigest *t, double q);
 
-/* Form: count (u32), min, max (f64), then count (mean, weight) f64 pairs;
+/* Form: count (u32), min, max (f64), then count (mean, weight) f64 pairs
+ * (centroids, then buffered points; a buffered value is (value, 1));
  * little-endian. deserialize adds the pairs to t and returns the bytes
  * used, or -1 for malformed input (t then holds what was read before). */
 void qry_tdigest_serialize(const qry_tdigest *t, tn_buf *out);

@@ -445,6 +445,13 @@ void imm_column_open(const imm_col *c, uint32_t ndocs, seg_col *out)
     out->has_inverted = h->flags & (SEG_CF_INVERTED | SEG_CF_DOCS_SORTED);
     out->has_range = h->flags & SEG_CF_RANGE;
     out->max_mv = h->max_mv;
+    const uint8_t *dict = SECT(c, dict);
+    if (out->has_dict && ((uintptr_t)dict & 7) == 0) { /* blobs are 32-byte aligned */
+        if (seg_type_phys(out->type) == SEG_PHYS_I64)
+            out->dict_i64 = (const int64_t *)(const void *)dict;
+        else if (seg_type_phys(out->type) == SEG_PHYS_F64)
+            out->dict_f64 = (const double *)(const void *)dict;
+    }
     if (out->has_dict && h->cardinality && seg_type_phys(out->type) == SEG_PHYS_STR) {
         ic_dict_get(out, 0, &out->min);
         ic_dict_get(out, h->cardinality - 1, &out->max);

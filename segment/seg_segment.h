@@ -121,6 +121,11 @@ struct seg_col {
     uint32_t max_mv;         /* most values in one document */
     seg_value min, max;      /* over the segment's documents */
     seg_value def;           /* storage for a default column's value */
+    /* A sealed dictionary of 64-bit values read in place: value id is
+     * dict_i64[id] (or dict_f64[id]) for id < cardinality, without a
+     * dict_get call per id. NULL for other widths and kinds of segment. */
+    const int64_t *dict_i64;
+    const double *dict_f64;
 };
 
 /* Opens column f of segment s for a view of ndocs documents. The column is
