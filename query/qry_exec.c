@@ -498,6 +498,65 @@ static int stats_decide(const qry_expr *e, const seg_col *c)
     return 0;
 }
 
+/* 1 when every value in [lo, hi] satisfies range predicate e, -1 when
+ * none does, 0 when it cuts through. */
+static int zone_decide(const qry_expr *e, const seg_col *c, int64_t lo, int64_t hi)
+{
+    qry_val l = {.kind = QV_LONG, .type = c->type, .i = lo};
+    qry_val h = {.kind = QV_LONG, .type = c->type, .i = hi};
+    if (at_or_above_low_val(e, &l) && !above_high_val(e, &h))
+        return 1;
+    if (!at_or_above_low_val(e, &h) || above_high_val(e, &l))
+        return -1;
+    return 0;
+}
+
+/* Adds the docs in [from, to) whose value satisfies e, testing each. */
+static void zone_test_docs(seg_ctx *x, const qry_expr *e, const seg_col *c, uint32_t from,
+                           uint32_t to, roaring_bitmap_t *out)
+{
+    uint32_t hits[QRY_BATCH];
+    ensure_ids(x, QRY_BATCH);
+    for (uint32_t d = from; d < to;) {
+        uint32_t n = TN_MIN(to - d, (uint32_t)QRY_BATCH), nh = 0;
+        c->ops->read_ids(c, d, n, x->ids);
+        for (uint32_t r = 0; r < n; r++)
+            if (id_holds(e, c, x->ids[r]))
+                hits[nh++] = d + r;
+        roaring_bitmap_add_many(out, nh, hits);
+        x->stats->entries_in_filter += n;
+        d += n;
+    }
+}
+
+/* A range predicate on a column with a zone map (a consuming segment's
+ * time column): runs wholly inside the range are added as doc ranges,
+ * runs outside are skipped, and only the runs the range cuts through (a
+ * time window's edge, out-of-order events) and the incomplete last run are
+ * tested doc by doc. NULL when the column has no zone map. */
+static roaring_bitmap_t *zone_docs(seg_ctx *x, const qry_expr *e, const seg_col *c,
+                                   const roaring_bitmap_t *within)
+{
+    if (!c->nzones || !c->ops->zone || !c->has_dict || !c->single_value ||
+        !is_range_pred(e) || e->negated || qry_kind_of(c->type) != QV_LONG)
+        return NULL;
+    roaring_bitmap_t *out = roaring_bitmap_create();
+    uint32_t zd = c->zone_docs, nz = TN_MIN(c->nzones, c->ndocs / zd);
+    for (uint32_t z = 0; z < nz; z++) {
+        int64_t lo, hi;
+        c->ops->zone(c, z, &lo, &hi);
+        int d = zone_decide(e, c, lo, hi);
+        if (d > 0)
+            roaring_bitmap_add_range(out, (uint64_t)z * zd, (uint64_t)(z + 1) * zd);
+        else if (d == 0)
+            zone_test_docs(x, e, c, z * zd, (z + 1) * zd, out);
+    }
+    zone_test_docs(x, e, c, nz * zd, c->ndocs, out);
+    if (within)
+        roaring_bitmap_and_inplace(out, within);
+    return out;
+}
+
 /* Docs of within whose value (any value, for multi-value) has a set id. */
 static roaring_bitmap_t *scan_ids(seg_ctx *x, col_state *cs, const uint64_t *bits,
                                   const roaring_bitmap_t *within)
@@ -562,29 +621,21 @@ static roaring_bitmap_t *index_ids(const seg_col *c, const uint64_t *bits, uint3
     return out;
 }
 
-static roaring_bitmap_t *column_pred(seg_ctx *x, col_state *cs, const qry_expr *e,
-                                     const roaring_bitmap_t *within)
+/* Docs matching e through the dictionary: the matching ids, then the
+ * cheapest way from ids to docs (doc ranges, range index, posting lists,
+ * else a scan of the forward index). bounds is stats_decide's answer. */
+static roaring_bitmap_t *dict_docs(seg_ctx *x, col_state *cs, const qry_expr *e, int bounds,
+                                   const roaring_bitmap_t *within)
 {
     const seg_col *c = &cs->col;
-    if (e->op == QE_IS_NULL && x->q->opts.null_handling) {
-        const roaring_bitmap_t *nb = c->ops->nulls(c);
-        roaring_bitmap_t *pos = nb ? roaring_bitmap_copy(nb) : roaring_bitmap_create();
-        seg_bitmap_free(nb);
-        if (within)
-            roaring_bitmap_and_inplace(pos, within);
-        if (!e->negated)
-            return pos;
-        roaring_bitmap_t *all = all_docs(x, within);
-        roaring_bitmap_andnot_inplace(all, pos);
-        roaring_bitmap_free(pos);
-        return all;
-    }
+    if (bounds < 0)
+        return roaring_bitmap_create();
+    if (bounds > 0)
+        return all_docs(x, within);
     uint64_t *bits = tn_calloc((c->cardinality + 64) / 64, sizeof *bits);
     uint32_t first = 0, last = 0;
     bool range;
-    int bounds = stats_decide(e, c);
-    uint32_t m = bounds == 0 ? match_ids(e, c, bits, &first, &last, &range)
-                             : (bounds > 0 ? c->cardinality : 0);
+    uint32_t m = match_ids(e, c, bits, &first, &last, &range);
     roaring_bitmap_t *pos;
     if (m == 0)
         pos = roaring_bitmap_create();
@@ -604,6 +655,30 @@ static roaring_bitmap_t *column_pred(seg_ctx *x, col_state *cs, const qry_expr *
             pos = scan_ids(x, cs, bits, within);
     }
     free(bits);
+    return pos;
+}
+
+static roaring_bitmap_t *column_pred(seg_ctx *x, col_state *cs, const qry_expr *e,
+                                     const roaring_bitmap_t *within)
+{
+    const seg_col *c = &cs->col;
+    if (e->op == QE_IS_NULL && x->q->opts.null_handling) {
+        const roaring_bitmap_t *nb = c->ops->nulls(c);
+        roaring_bitmap_t *pos = nb ? roaring_bitmap_copy(nb) : roaring_bitmap_create();
+        seg_bitmap_free(nb);
+        if (within)
+            roaring_bitmap_and_inplace(pos, within);
+        if (!e->negated)
+            return pos;
+        roaring_bitmap_t *all = all_docs(x, within);
+        roaring_bitmap_andnot_inplace(all, pos);
+        roaring_bitmap_free(pos);
+        return all;
+    }
+    int bounds = stats_decide(e, c);
+    roaring_bitmap_t *pos = bounds == 0 ? zone_docs(x, e, c, within) : NULL;
+    if (!pos)
+        pos = dict_docs(x, cs, e, bounds, within);
     /* exclusive predicates (<>, NOT IN, NOT LIKE, NOT BETWEEN) keep the
      * docs with no matching value, which is Pinot's multi-value rule */
     bool exclusive = e->negated != (e->op == QE_CMP && e->cmp == QC_NE);

@@ -378,6 +378,7 @@ static void col_init(seg_mutable *m, mut_col *c, const seg_field *f, bool raw,
     cvec_init(&c->mv_vals, 4);
     cvec_init(&c->dict.vals, c->phys == SEG_PHYS_STR ? sizeof(mut_str) : 8);
     cvec_init(&c->postings, sizeof(mut_plist));
+    cvec_init(&c->zones, sizeof(mut_zone));
     atomic_init(&c->dict.htab, htab_new(m, 64));
     c->dict.mask = 63;
 }
@@ -425,9 +426,27 @@ int seg_mutable_create(const seg_schema *schema, const seg_mutable_opts *o,
                    name_in(f->name, o->inverted_columns, o->n_inverted);
         col_init(m, &m->cols[i], f, name_in(f->name, o->no_dict_columns, o->n_no_dict),
                  inv);
+        mut_col *c = &m->cols[i];
+        c->zoned = (int)i == tf && c->sv &&
+                   (c->phys == SEG_PHYS_I32 || c->phys == SEG_PHYS_I64);
     }
     *out = m;
     return TN_OK;
+}
+
+/* Written before ndocs moves past doc (release), so a reader that sees a
+ * complete run sees its final min and max. */
+static void zone_update(seg_mutable *m, mut_col *c, uint32_t doc, int64_t v)
+{
+    uint32_t z = doc >> MUT_CHUNK_SHIFT;
+    if (!(doc & (MUT_CHUNK_LEN - 1))) {
+        cvec_ensure(m, &c->zones, z);
+        *(mut_zone *)mut_cvec_at(&c->zones, z) = (mut_zone){v, v};
+        return;
+    }
+    mut_zone *zn = mut_cvec_at(&c->zones, z);
+    zn->lo = v < zn->lo ? v : zn->lo;
+    zn->hi = v > zn->hi ? v : zn->hi;
 }
 
 static void append_raw(seg_mutable *m, mut_col *c, uint32_t doc, seg_value v)
@@ -435,6 +454,8 @@ static void append_raw(seg_mutable *m, mut_col *c, uint32_t doc, seg_value v)
     cvec_ensure(m, &c->fwd, doc);
     v = canon(c->phys, v);
     memcpy(mut_cvec_at(&c->fwd, doc), &v, 8);
+    if (c->zoned)
+        zone_update(m, c, doc, v.i);
     minmax_update(c, v, 0);
 }
 
@@ -445,6 +466,8 @@ static void append_sv(seg_mutable *m, mut_col *c, uint32_t doc, const mut_probe 
     bool added;
     uint32_t id = dict_intern_h(m, c, p->v, p->h, &added);
     memcpy(mut_cvec_at(&c->fwd, doc), &id, 4);
+    if (c->zoned)
+        zone_update(m, c, doc, p->v.i);
     if (c->inverted)
         plist_add(m, mut_cvec_at(&c->postings, id), doc);
     if (added) /* min and max can only move when a new value arrives */
@@ -602,6 +625,7 @@ void mut_free(seg_mutable *m)
         }
         free(atomic_load_explicit(&c->nulls.docs, memory_order_relaxed));
         cvec_free(&c->postings);
+        cvec_free(&c->zones);
         cvec_free(&c->dict.vals);
         free(atomic_load_explicit(&c->dict.htab, memory_order_relaxed));
     }
@@ -707,6 +731,14 @@ static const roaring_bitmap_t *mc_nulls(const seg_col *c)
     return r;
 }
 
+static void mc_zone(const seg_col *c, uint32_t z, int64_t *lo, int64_t *hi)
+{
+    const mut_col *mc = c->impl;
+    const mut_zone *zn = mut_cvec_at(&mc->zones, z);
+    *lo = zn->lo;
+    *hi = zn->hi;
+}
+
 static const seg_col_ops mut_col_ops = {
     .dict_get = mc_dict_get,
     .dict_find = mc_dict_find,
@@ -717,6 +749,7 @@ static const seg_col_ops mut_col_ops = {
     .read_raw_at = mc_read_raw_at,
     .bitmap = mc_bitmap,
     .nulls = mc_nulls,
+    .zone = mc_zone,
 };
 
 static seg_value bits_value(int64_t bits)
@@ -740,6 +773,10 @@ void mut_column_open(const seg_mutable *m, uint32_t idx, uint32_t ndocs, seg_col
     out->has_inverted = mc->inverted;
     out->cardinality = atomic_load_explicit(&mc->dict.count, memory_order_acquire);
     out->max_mv = mc->sv ? 1 : atomic_load_explicit(&mc->max_mv, memory_order_relaxed);
+    if (mc->zoned) {
+        out->zone_docs = MUT_CHUNK_LEN;
+        out->nzones = ndocs >> MUT_CHUNK_SHIFT;
+    }
     if (atomic_load_explicit(&mc->has_minmax, memory_order_acquire)) {
         /* acquire: a string min/max is a dictionary id whose entry was
          * written before the id was stored */

@@ -79,7 +79,17 @@ typedef struct mut_col {
     _Atomic bool has_minmax;
     _Atomic int64_t min_bits;   /* value bits, or dictionary id for strings */
     _Atomic int64_t max_bits;
+    /* The time column's zone map: min and max (mut_zone) of each run of
+     * MUT_CHUNK_LEN documents, so that a time window cutting through a
+     * consuming segment tests only the runs it cuts, not every document
+     * or dictionary entry. Readers use complete runs only. */
+    bool zoned;
+    mut_cvec zones;
 } mut_col;
+
+typedef struct mut_zone {
+    int64_t lo, hi;
+} mut_zone;
 
 /* One column's value for the row being appended, canonical, and its hash. */
 typedef struct mut_probe {

@@ -102,6 +102,9 @@ typedef struct seg_col_ops {
      * (a new bitmap the caller owns); NULL when there is no range index. */
     const roaring_bitmap_t *(*range_bitmap)(const seg_col *c, uint32_t first,
                                             uint32_t last);
+    /* Zone map (nzones > 0): the least and greatest value of documents
+     * [z * zone_docs, (z + 1) * zone_docs), z < nzones. */
+    void (*zone)(const seg_col *c, uint32_t z, int64_t *lo, int64_t *hi);
 } seg_col_ops;
 
 struct seg_col {
@@ -126,6 +129,9 @@ struct seg_col {
      * dict_get call per id. NULL for other widths and kinds of segment. */
     const int64_t *dict_i64;
     const double *dict_f64;
+    /* A consuming segment's time column keeps min/max per run of zone_docs
+     * documents (ops->zone); nzones complete runs lie inside the view. */
+    uint32_t zone_docs, nzones;
 };
 
 /* Opens column f of segment s for a view of ndocs documents. The column is
