@@ -132,6 +132,14 @@ static void distinct_merge(const qry_expr *e, void *dst, const void *src)
         ((distinct_state *)(uintptr_t)src)->set = empty;
         return;
     }
+    if (d->set->kind == from->kind && from->n > d->set->n) {
+        /* the smaller set goes into the larger one: a thread's few values
+         * into another's hundreds of thousands, not the other way round */
+        qry_valset *small = d->set;
+        d->set = ((distinct_state *)(uintptr_t)src)->set;
+        ((distinct_state *)(uintptr_t)src)->set = small;
+        from = small;
+    }
     qry_valset *to = qry_agg_set_of(&d->set, from->kind, false);
     if (to)
         qry_valset_union(to, from);
