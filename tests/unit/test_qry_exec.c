@@ -124,13 +124,9 @@ static void teardown(void)
 static qry_result res;
 static qry_err qerr;
 
-static int run_opts(const char *sql, const char *options, uint32_t threads)
+/* Executes and reduces a compiled query over all segments, then frees it. */
+static int run_compiled(qry_query *q, uint32_t threads)
 {
-    qry_result_free(&res);
-    qry_query *q;
-    memset(&qerr, 0, sizeof qerr);
-    if (qry_compile(sql, QRY_HTTP, options, schema, &q, &qerr))
-        return -1;
     qry_partial p;
     qry_exec_opts o = {.threads = threads};
     int rc = qry_execute(q, segs, NSEG, &o, &p, &qerr);
@@ -139,6 +135,16 @@ static int run_opts(const char *sql, const char *options, uint32_t threads)
     qry_partial_free(q, &p);
     qry_query_free(q);
     return rc;
+}
+
+static int run_opts(const char *sql, const char *options, uint32_t threads)
+{
+    qry_result_free(&res);
+    qry_query *q;
+    memset(&qerr, 0, sizeof qerr);
+    if (qry_compile(sql, QRY_HTTP, options, schema, &q, &qerr))
+        return -1;
+    return run_compiled(q, threads);
 }
 
 static int run(const char *sql) { return run_opts(sql, NULL, 2); }
@@ -252,14 +258,7 @@ static int run_as(const char *sql, const qry_access *access)
     memset(&qerr, 0, sizeof qerr);
     if (qry_compile_ex(sql, QRY_HTTP, NULL, schema, 0, NULL, access, &q, &qerr))
         return -1;
-    qry_partial p;
-    qry_exec_opts o = {.threads = 2};
-    int rc = qry_execute(q, segs, NSEG, &o, &p, &qerr);
-    if (!rc)
-        rc = qry_reduce(q, &p, &res, &qerr);
-    qry_partial_free(q, &p);
-    qry_query_free(q);
-    return rc;
+    return run_compiled(q, 2);
 }
 
 static bool p_gamma_not_k7(int r) { return p_s_eq(r) && K[r] != 7; }
@@ -378,14 +377,7 @@ static int run_at(const char *sql, int64_t now_ms)
     memset(&qerr, 0, sizeof qerr);
     if (qry_compile_at(sql, QRY_HTTP, NULL, schema, now_ms, &q, &qerr))
         return -1;
-    qry_partial p;
-    qry_exec_opts o = {.threads = 2};
-    int rc = qry_execute(q, segs, NSEG, &o, &p, &qerr);
-    if (!rc)
-        rc = qry_reduce(q, &p, &res, &qerr);
-    qry_partial_free(q, &p);
-    qry_query_free(q);
-    return rc;
+    return run_compiled(q, 2);
 }
 
 static bool p_last_hour(int r) { return TS[r] >= TS[NROWS - 1] - 3600000LL + 1; }
