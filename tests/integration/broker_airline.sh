@@ -172,8 +172,14 @@ P
                 [ "$seen" = "$NROWS" ] && break
                 sleep 0.5
             done
-            curl -s "$Q/debug/routingTable/airlineStats" >"$T/routing.json"
-            split=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["airlineStats_REALTIME"]; print(" ".join(str(len(v)) for v in d.values()))' "$T/routing.json")
+            # the broker learns the servers' segments on its next sync: poll
+            split=
+            for i in $(seq 1 30); do
+                curl -s "$Q/debug/routingTable/airlineStats" >"$T/routing.json"
+                split=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["airlineStats_REALTIME"]; print(" ".join(str(len(v)) for v in d.values()))' "$T/routing.json" 2>/dev/null)
+                [ "$split" = "4 4" ] && break
+                sleep 0.5
+            done
             if [ "$seen" = "$NROWS" ] && [ "$split" = "4 4" ]; then
                 ok "realtime, 2 servers: $seen rows, consuming segments per server: $split"
                 run_suite "realtime, 2 servers"
