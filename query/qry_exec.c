@@ -474,6 +474,18 @@ static uint32_t match_ids(const qry_expr *e, const seg_col *c, uint64_t *bits,
     return m;
 }
 
+/* 1 when every value in [lo, hi] satisfies range predicate e, -1 when
+ * none does, 0 when the range cuts through. */
+static int bounds_decide(const qry_expr *e, const qry_val *lo, const qry_val *hi)
+{
+    /* both ends satisfy a range predicate -> every value between does */
+    if (at_or_above_low_val(e, lo) && !above_high_val(e, hi))
+        return 1;
+    if (!at_or_above_low_val(e, hi) || above_high_val(e, lo))
+        return -1;
+    return 0;
+}
+
 /* A range predicate decided by the column's min and max alone: 1 when
  * every value lies inside it, -1 when none can, 0 when the ids must be
  * looked at. A consuming segment's time column spans minutes, so a
@@ -490,25 +502,7 @@ static int stats_decide(const qry_expr *e, const seg_col *c)
                   .s = c->max.s.p, .len = c->max.s.len};
     if (k == QV_DOUBLE && (isnan(lo.d) || isnan(hi.d)))
         return 0;
-    /* both ends satisfy a range predicate -> every value between does */
-    if (at_or_above_low_val(e, &lo) && !above_high_val(e, &hi))
-        return 1;
-    if (!at_or_above_low_val(e, &hi) || above_high_val(e, &lo))
-        return -1;
-    return 0;
-}
-
-/* 1 when every value in [lo, hi] satisfies range predicate e, -1 when
- * none does, 0 when it cuts through. */
-static int zone_decide(const qry_expr *e, const seg_col *c, int64_t lo, int64_t hi)
-{
-    qry_val l = {.kind = QV_LONG, .type = c->type, .i = lo};
-    qry_val h = {.kind = QV_LONG, .type = c->type, .i = hi};
-    if (at_or_above_low_val(e, &l) && !above_high_val(e, &h))
-        return 1;
-    if (!at_or_above_low_val(e, &h) || above_high_val(e, &l))
-        return -1;
-    return 0;
+    return bounds_decide(e, &lo, &hi);
 }
 
 /* Adds the docs in [from, to) whose value satisfies e, testing each. */
@@ -545,7 +539,9 @@ static roaring_bitmap_t *zone_docs(seg_ctx *x, const qry_expr *e, const seg_col 
     for (uint32_t z = 0; z < nz; z++) {
         int64_t lo, hi;
         c->ops->zone(c, z, &lo, &hi);
-        int d = zone_decide(e, c, lo, hi);
+        qry_val l = {.kind = QV_LONG, .type = c->type, .i = lo};
+        qry_val h = {.kind = QV_LONG, .type = c->type, .i = hi};
+        int d = bounds_decide(e, &l, &h);
         if (d > 0)
             roaring_bitmap_add_range(out, (uint64_t)z * zd, (uint64_t)(z + 1) * zd);
         else if (d == 0)
